@@ -1,0 +1,44 @@
+# odpkit — `make run` (the main job, on soft-RoCE in the testbed) and `make test`.
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+
+SWIFT ?= swift
+BUILD := .build/debug
+TESTS := $(BUILD)/odpkitPackageTests.xctest --testing-library swift-testing
+TESTBED := testbed/run
+LOGS := .build/logs
+
+.PHONY: all deps build test test-host test-rxe run clean
+
+all: build
+
+# Debian packages for building (libibverbs-dev) and for the testbed (qemu, busybox, rdma-core's build deps).
+deps:
+	@testbed/install-host-packages
+
+build: deps
+	$(SWIFT) build --build-tests
+
+# Host-side unit tests: no RDMA needed; the rxe suite skips here and runs in test-rxe.
+test-host: build
+	@mkdir -p $(LOGS)
+	$(TESTS) 2>&1 | tee $(LOGS)/test-host.log
+	@echo "make: host tests passed; the rxe integration suite was skipped on this host (no RDMA device) and runs next, in the testbed"
+
+# The whole test bundle again inside the testbed (kernel with rdma_rxe, rxe0 over veth), where a
+# missing device fails the run and the rxe suite must report that it passed.
+test-rxe: build
+	@mkdir -p $(LOGS)
+	$(TESTBED) -- env ODPKIT_REQUIRE_RDMA=1 $(TESTS) 2>&1 | tee $(LOGS)/test-rxe.log
+	@if ! grep -q 'Suite "rxe integration" passed' $(LOGS)/test-rxe.log; then \
+		echo "make: FAILED: the rxe integration suite did not run and pass inside the testbed (see $(LOGS)/test-rxe.log)" >&2; exit 1; fi
+	@echo "make: rxe integration suite ran and passed inside the testbed; there: $$(grep -a 'Test run with' $(LOGS)/test-rxe.log | tail -1)"
+
+test: test-host test-rxe
+
+# The main job: what the testbed's device offers, then the coherence example.
+run: build
+	$(TESTBED) -- sh -c '$(BUILD)/odpkit devices && echo && $(BUILD)/stale-after-dontneed'
+
+clean:
+	$(SWIFT) package clean

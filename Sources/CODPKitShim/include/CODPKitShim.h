@@ -1,0 +1,36 @@
+// The C shim: what Swift cannot import from libibverbs and the kernel headers
+// (function-like macros, per-thread capability calls), each symbol prefixed `odpkit_`.
+#ifndef CODPKIT_SHIM_H
+#define CODPKIT_SHIM_H
+
+#include <infiniband/verbs.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/// `ibv_query_port` is a macro over an inline function in rdma-core's header.
+int odpkit_ibv_query_port(struct ibv_context *context, uint8_t port_num,
+                          struct ibv_port_attr *port_attr);
+
+/// `ibv_query_gid_ex` is an inline function that passes `sizeof(struct ibv_gid_entry)`.
+int odpkit_ibv_query_gid_ex(struct ibv_context *context, uint32_t port_num,
+                            uint32_t gid_index, struct ibv_gid_entry *entry);
+
+/// Raises or lowers one capability in the calling thread's effective set
+/// (`capget`/`capset`, which act per thread). Returns 0 or -1 with errno set.
+int odpkit_thread_set_effective_capability(int capability, bool raised);
+
+/// Whether the calling thread has `capability` in its effective set (`capget`).
+/// Returns 1, 0, or -1 with errno set.
+int odpkit_thread_has_effective_capability(int capability);
+
+/// `CAP_IPC_LOCK`, which lets a process pin memory beyond `RLIMIT_MEMLOCK`.
+extern const int odpkit_CAP_IPC_LOCK;
+
+/// The path of the shared object that defines `symbol` (`dladdr`), or NULL.
+const char *odpkit_shared_object_path(const void *symbol);
+
+/// The address of `ibv_get_device_list`, to locate the libibverbs actually loaded.
+const void *odpkit_libibverbs_symbol(void);
+
+#endif

@@ -1,0 +1,70 @@
+#include "CODPKitShim.h"
+
+#include <dlfcn.h>
+#include <errno.h>
+#include <linux/capability.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+// Layouts Swift mirrors: a GID is read as 16 raw bytes.
+_Static_assert(sizeof(union ibv_gid) == 16, "union ibv_gid is 16 bytes");
+
+const int odpkit_CAP_IPC_LOCK = CAP_IPC_LOCK;
+
+int odpkit_ibv_query_port(struct ibv_context *context, uint8_t port_num,
+                          struct ibv_port_attr *port_attr) {
+    return ibv_query_port(context, port_num, port_attr);
+}
+
+int odpkit_ibv_query_gid_ex(struct ibv_context *context, uint32_t port_num,
+                            uint32_t gid_index, struct ibv_gid_entry *entry) {
+    return ibv_query_gid_ex(context, port_num, gid_index, entry, 0);
+}
+
+// Reads the calling thread's capability sets, after checking that `capability` names one.
+static int read_capabilities(int capability, struct __user_cap_header_struct *header,
+                             struct __user_cap_data_struct data[2]) {
+    if (capability < 0 || capability > CAP_LAST_CAP) {
+        errno = EINVAL;
+        return -1;
+    }
+    header->version = _LINUX_CAPABILITY_VERSION_3;
+    header->pid = 0; // the calling thread
+    return (int)syscall(SYS_capget, header, data);
+}
+
+int odpkit_thread_has_effective_capability(int capability) {
+    struct __user_cap_header_struct header;
+    struct __user_cap_data_struct data[2];
+    if (read_capabilities(capability, &header, data) != 0) {
+        return -1;
+    }
+    return (data[capability / 32].effective & (1u << (capability % 32))) != 0;
+}
+
+int odpkit_thread_set_effective_capability(int capability, bool raised) {
+    struct __user_cap_header_struct header;
+    struct __user_cap_data_struct data[2];
+    if (read_capabilities(capability, &header, data) != 0) {
+        return -1;
+    }
+    uint32_t bit = 1u << (capability % 32);
+    if (raised) {
+        data[capability / 32].effective |= bit;
+    } else {
+        data[capability / 32].effective &= ~bit;
+    }
+    return (int)syscall(SYS_capset, &header, data);
+}
+
+const char *odpkit_shared_object_path(const void *symbol) {
+    Dl_info info;
+    if (dladdr(symbol, &info) == 0) {
+        return NULL;
+    }
+    return info.dli_fname;
+}
+
+const void *odpkit_libibverbs_symbol(void) {
+    return (const void *)&ibv_get_device_list;
+}

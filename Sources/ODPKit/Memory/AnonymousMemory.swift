@@ -1,0 +1,50 @@
+public import Verbs
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A private anonymous mapping this object owns: what the CPU sees, and what the coherence checks drop.
+///
+/// `unmap()` is idempotent; `deinit` unmaps what is still mapped.
+public final class AnonymousMemory {
+    public let baseAddress: UnsafeMutableRawPointer
+    public let length: Int
+    public private(set) var isMapped = true
+
+    /// Maps `length` bytes (rounded up to whole pages), zero-filled by the kernel on first touch.
+    public init(length: Int) throws(ODPKitError) {
+        guard length > 0 else {
+            throw ODPKitError(.invalidArgument, function: "mmap", reason: "a mapping needs a length above zero")
+        }
+        let rounded = (length + pageSize - 1) / pageSize * pageSize
+        baseAddress = try system_mmapAnonymous(length: rounded)
+        self.length = rounded
+    }
+
+    deinit {
+        try? unmap()
+    }
+
+    /// The bytes as the CPU sees them now.
+    public var bytes: UnsafeMutableRawBufferPointer { UnsafeMutableRawBufferPointer(start: baseAddress, count: length) }
+
+    /// Writes `byte` into every byte of `range` (all of it by default), faulting the pages in.
+    public func fill(_ byte: UInt8, range: Range<Int>? = nil) {
+        let range = range ?? 0..<length
+        memset(baseAddress + range.lowerBound, Int32(byte), range.count)
+    }
+
+    /// Drops the pages of `range` (`madvise(MADV_DONTNEED)`): the next CPU read sees zeros.
+    public func dropPages(_ range: Range<Int>? = nil) throws(ODPKitError) {
+        let range = range ?? 0..<length
+        try system_madvise(baseAddress + range.lowerBound, range.count, MADV_DONTNEED)
+    }
+
+    /// Unmaps the whole mapping. A second call does nothing.
+    public func unmap() throws(ODPKitError) {
+        guard isMapped else { return }
+        try system_munmap(baseAddress, length)
+        isMapped = false
+    }
+}

@@ -1,0 +1,57 @@
+public import Verbs
+
+/// A range of this process's memory registered with the NIC in one of the registration modes.
+///
+/// Every precondition is checked before any verb is called: a zero length, a range that is not mapped,
+/// ODP capability bits the device or transport lacks, a pinned region beyond `RLIMIT_MEMLOCK`.
+public final class RegisteredRegion {
+    public let mode: RegistrationMode
+    public let memoryRegion: MemoryRegion
+    public var address: UnsafeMutableRawPointer { memoryRegion.address }
+    public var length: Int { memoryRegion.length }
+
+    /// Registers `length` bytes at `address` in `mode`, for use over `transport`.
+    public init(
+        _ mode: RegistrationMode, pd: ProtectionDomain, address: UnsafeMutableRawPointer, length: Int,
+        access: AccessFlags = .readWrite, transport: Transport = .rc
+    ) throws(ODPKitError) {
+        let device = pd.context.deviceName
+        guard length > 0 else {
+            throw ODPKitError(.invalidArgument, function: "odpkit register", reason: "a region needs a length above zero")
+        }
+        guard try system_rangeIsMapped(address, length) else {
+            throw ODPKitError(.notMapped, function: "odpkit register", reason: "the range \(address)+\(length) is not (wholly) mapped in this process")
+        }
+        var flags = access
+        switch mode {
+        case .pinned:
+            let limit = MemoryLockLimit.current
+            if let pinned = PinnedPages.current(), !limit.allows(length, alreadyPinned: pinned) {
+                throw ODPKitError(
+                    .memoryLockLimit, function: "odpkit register",
+                    reason: "pinning \(length) bytes on top of \(pinned) already pinned exceeds RLIMIT_MEMLOCK (\(limit)); raise it with `ulimit -l unlimited` or grant CAP_IPC_LOCK"
+                )
+            }
+        case .odp:
+            try ODPRequirement.check(pd.context.attributes, device: device, access: access, transport: transport)
+            flags.insert(.onDemand)
+        }
+        memoryRegion = try pd.registerMemory(address: address, length: length, access: flags)
+        self.mode = mode
+    }
+
+    /// Registers the whole of `memory` in `mode`.
+    public convenience init(_ mode: RegistrationMode, pd: ProtectionDomain, memory: AnonymousMemory, access: AccessFlags = .readWrite, transport: Transport = .rc) throws(ODPKitError) {
+        try self.init(mode, pd: pd, address: memory.baseAddress, length: memory.length, access: access, transport: transport)
+    }
+
+    /// Where a peer reaches this region.
+    public func remote(offset: Int = 0, length: Int? = nil) -> RemoteBuffer {
+        memoryRegion.remote(offset: offset, length: length)
+    }
+
+    /// Deregisters the region; a second call does nothing.
+    public func close() throws(ODPKitError) {
+        try memoryRegion.close()
+    }
+}

@@ -1,0 +1,98 @@
+import CODPKitShim
+
+
+/// A completion queue (`struct ibv_cq`), polled without allocating.
+///
+/// It keeps its context alive; `close()` closes the live queue pairs that use it first.
+/// Each completion it polls is handed to its queue pair, which then releases what the work request held.
+public final class CompletionQueue: VerbsResource {
+    public let context: Context
+    public let capacity: Int
+    private(set) var handle: UnsafeMutablePointer<ibv_cq>?
+    private var queuePairs: [UInt32: Unmanaged<QueuePair>] = [:]
+    private let buffer: UnsafeMutableBufferPointer<ibv_wc>
+    var children = Children()
+
+    /// Creates a completion queue of at least `capacity` entries.
+    ///
+    /// The corresponding C function is `ibv_create_cq`.
+    public init(context: Context, capacity: Int = 256) throws(ODPKitError) {
+        let raw = try context.live("ibv_create_cq")
+        guard capacity > 0, capacity <= context.attributes.maxCompletionQueueEntries else {
+            throw ODPKitError(.invalidArgument, function: "ibv_create_cq", reason: "capacity \(capacity) is outside 1...\(context.attributes.maxCompletionQueueEntries)")
+        }
+        handle = try nonNull("ibv_create_cq", ibv_create_cq(raw, Int32(capacity), nil, nil, 0), reason: "cannot create a completion queue of \(capacity) on \(context.deviceName)")
+        self.context = context
+        self.capacity = capacity
+        buffer = .allocate(capacity: 16)
+        context.children.add(self)
+    }
+
+    deinit {
+        try? close()
+        buffer.deallocate()
+    }
+
+    func live(_ function: String) throws(ODPKitError) -> UnsafeMutablePointer<ibv_cq> {
+        guard let handle else { throw useAfterClose("completion queue", function: function) }
+        return handle
+    }
+
+    func attach(_ qp: QueuePair, number: UInt32) {
+        queuePairs[number] = Unmanaged.passUnretained(qp)
+        children.add(qp)
+    }
+
+    func detach(_ qp: QueuePair, number: UInt32) {
+        queuePairs[number] = nil
+        children.remove(qp)
+    }
+
+    /// Polls up to `limit` completions into the buffer and hands each to its queue pair to retire.
+    private func pollIntoBuffer(limit: Int) throws(ODPKitError) -> Int {
+        let cq = try live("ibv_poll_cq")
+        let count = ibv_poll_cq(cq, Int32(min(limit, buffer.count)), buffer.baseAddress)
+        guard count >= 0 else {
+            throw ODPKitError.call("ibv_poll_cq", errno: lastErrno())
+        }
+        for index in 0..<Int(count) {
+            let completion = WorkCompletion(buffer[index])
+            queuePairs[completion.queuePairNumber]?.takeUnretainedValue().retire(completion)
+        }
+        return Int(count)
+    }
+
+    /// Polls up to 16 completions and hands each to `body`; returns how many there were.
+    ///
+    /// The corresponding C function is `ibv_poll_cq`.
+    @discardableResult
+    public func poll(_ body: (WorkCompletion) throws(ODPKitError) -> Void) throws(ODPKitError) -> Int {
+        let count = try pollIntoBuffer(limit: buffer.count)
+        for index in 0..<count {
+            try body(WorkCompletion(buffer[index]))
+        }
+        return count
+    }
+
+    /// Busy-polls until one completion arrives or `timeout` passes; others stay queued.
+    public func next(timeout: Duration = .seconds(10)) throws(ODPKitError) -> WorkCompletion {
+        let clock = ContinuousClock()
+        let deadline = clock.now.advanced(by: timeout)
+        while try pollIntoBuffer(limit: 1) == 0 {
+            if clock.now >= deadline {
+                throw ODPKitError(.timedOut, function: "ibv_poll_cq", reason: "no completion within \(timeout) on \(context.deviceName)")
+            }
+        }
+        return WorkCompletion(buffer[0])
+    }
+
+    /// Closes the queue pairs that use this queue, then the queue.
+    ///
+    /// The corresponding C function is `ibv_destroy_cq`. A second call does nothing.
+    public func close() throws(ODPKitError) {
+        guard let cq = handle else { return }
+        handle = nil
+        context.children.remove(self)
+        try closeChildren(children.takeAll(), thenDestroy: "ibv_destroy_cq") { ibv_destroy_cq(cq) }
+    }
+}

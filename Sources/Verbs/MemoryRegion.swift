@@ -1,0 +1,103 @@
+import CODPKitShim
+import SystemPackage
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A registered memory region (`struct ibv_mr`).
+///
+/// It keeps its protection domain alive. While posted work requests use it, `close()` refuses
+/// with `.busy`: the NIC may still read or write its pages.
+public final class MemoryRegion: VerbsResource {
+    public let pd: ProtectionDomain
+    public let address: UnsafeMutableRawPointer
+    public let length: Int
+    public let access: AccessFlags
+    /// The local key, for scatter/gather entries.
+    public let lkey: UInt32
+    /// The remote key, for a peer's RDMA READ and WRITE.
+    public let rkey: UInt32
+    /// Posted work requests that use this region and have not completed.
+    public internal(set) var inFlight = 0
+
+    private(set) var handle: UnsafeMutablePointer<ibv_mr>?
+
+    init(pd: ProtectionDomain, address: UnsafeMutableRawPointer, length: Int, access: AccessFlags) throws(ODPKitError) {
+        let raw = try pd.live("ibv_reg_mr_iova2")
+        let device = pd.context.deviceName
+        guard length > 0 else {
+            throw ODPKitError(.invalidArgument, function: "ibv_reg_mr_iova2", reason: "a memory region needs a length above zero")
+        }
+        if let reason = access.unsupportedReason(on: pd.context.attributes, device: device) {
+            throw ODPKitError(.unsupported, function: "ibv_reg_mr_iova2", reason: reason)
+        }
+        guard let mr = ibv_reg_mr_iova2(raw, address, length, UInt64(UInt(bitPattern: address)), UInt32(access.rawValue)) else {
+            throw Self.registrationError(lastErrno(), length: length, access: access, device: device)
+        }
+        handle = mr
+        self.pd = pd
+        self.address = address
+        self.length = length
+        self.access = access
+        lkey = mr.pointee.lkey
+        rkey = mr.pointee.rkey
+        pd.children.add(self)
+    }
+
+    deinit {
+        try? close()
+    }
+
+    /// The errors of `ibv_reg_mr` in words: ENOMEM on a pinned region is the memlock limit.
+    static func registrationError(_ errno: Errno, length: Int, access: AccessFlags, device: String) -> ODPKitError {
+        if errno == .noMemory && !access.contains(.onDemand) {
+            return ODPKitError(
+                .memoryLockLimit, function: "ibv_reg_mr_iova2", errno: errno,
+                reason: "pinning \(length) bytes on \(device) exceeds RLIMIT_MEMLOCK (\(MemoryLockLimit.current)); raise it with `ulimit -l unlimited` or grant CAP_IPC_LOCK"
+            )
+        }
+        if errno == .badAddress {
+            return ODPKitError(.notMapped, function: "ibv_reg_mr_iova2", errno: errno, reason: "the range of \(length) bytes is not mapped in this process")
+        }
+        return .call("ibv_reg_mr_iova2", errno: errno, reason: "cannot register \(length) bytes (\(access)) on \(device)")
+    }
+
+    /// Where a peer reaches `length` bytes of this region from `offset` with RDMA READ or WRITE.
+    public func remote(offset: Int = 0, length: Int? = nil) -> RemoteBuffer {
+        RemoteBuffer(address: UInt64(UInt(bitPattern: address)) + UInt64(offset), rkey: rkey, length: length ?? (self.length - offset))
+    }
+
+    /// Whether the region was deregistered (by `close()` or by closing its protection domain or context).
+    public var isClosed: Bool { handle == nil }
+
+    /// Deregisters the region.
+    ///
+    /// The corresponding C function is `ibv_dereg_mr`. A second call does nothing; a call while posted
+    /// work requests still use the region throws `.busy` and leaves it registered.
+    public func close() throws(ODPKitError) {
+        guard let mr = handle else { return }
+        guard inFlight == 0 else {
+            throw ODPKitError(.busy, function: "ibv_dereg_mr", reason: "\(inFlight) posted work request(s) still use this memory region; poll their completions or close the queue pair first")
+        }
+        let rc = ibv_dereg_mr(mr)
+        guard rc == 0 else {
+            throw ODPKitError.call("ibv_dereg_mr", errno: .init(rawValue: rc))
+        }
+        handle = nil
+        pd.children.remove(self)
+    }
+}
+
+/// A peer's view of registered memory: address, remote key and length.
+public struct RemoteBuffer: Sendable, Hashable, Codable {
+    public var address: UInt64
+    public var rkey: UInt32
+    public var length: Int
+
+    public init(address: UInt64, rkey: UInt32, length: Int) {
+        self.address = address
+        self.rkey = rkey
+        self.length = length
+    }
+}

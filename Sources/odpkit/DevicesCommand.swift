@@ -1,0 +1,32 @@
+import ArgumentParser
+import Foundation
+import ODPKit
+import Verbs
+
+/// `odpkit devices`: every RDMA device, its ports and GIDs, and its ODP capability bits.
+struct DevicesCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "devices",
+        abstract: "List RDMA devices, ports, GIDs and On-Demand Paging capabilities."
+    )
+
+    @Flag(help: "Print JSON (schema 1) instead of text.")
+    var json = false
+
+    func run() throws {
+        let report: DeviceReport
+        do {
+            report = try DeviceReport.collect()
+        } catch {
+            FileHandle.standardError.write(Data("odpkit: \(error)\n".utf8))
+            throw ExitCode(error.code == .noDevice ? 2 : 1)
+        }
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            print(String(decoding: try encoder.encode(report), as: UTF8.self))
+        } else {
+            print(report.text)
+        }
+    }
+}

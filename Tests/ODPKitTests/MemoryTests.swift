@@ -1,0 +1,59 @@
+import Testing
+import Verbs
+@testable import ODPKit
+
+@Suite("anonymous memory, page dropping, memlock accounting (host)")
+struct MemoryTests {
+    @Test func dropPagesMakesTheCPUSeeZeros() throws {
+        let memory = try AnonymousMemory(length: 3 * pageSize + 1)
+        #expect(memory.length == 4 * pageSize)
+        memory.fill(0xAB)
+        #expect(ByteSummary(memory.bytes).uniform == 0xAB)
+        try memory.dropPages(pageSize..<(2 * pageSize))
+        #expect(ByteSummary(memory.bytes[pageSize..<(2 * pageSize)]).description == "zeros × \(pageSize)")
+        #expect(ByteSummary(memory.bytes[0..<pageSize]).uniform == 0xAB)
+    }
+
+    @Test func unmapIsIdempotentAndTheRangeIsThenUnmapped() throws {
+        let memory = try AnonymousMemory(length: pageSize)
+        #expect(try system_rangeIsMapped(memory.baseAddress, memory.length))
+        try memory.unmap()
+        try memory.unmap()
+        #expect(try !system_rangeIsMapped(memory.baseAddress, memory.length))
+    }
+
+    @Test func zeroLengthMappingIsRefused() {
+        let error = #expect(throws: ODPKitError.self) { try AnonymousMemory(length: 0) }
+        #expect(error?.code == .invalidArgument)
+    }
+
+    @Test func summaries() {
+        #expect(ByteSummary([0, 0, 0]).description == "zeros × 3")
+        #expect(ByteSummary([0xAB, 0xAB]).description == "0xab × 2")
+        #expect(ByteSummary([1, 1, 2]).description == "mixed (0x1 × 2, 0x2 × 1)")
+    }
+
+    @Test func patternTellsOffsetsAndPagesApart() {
+        let pattern = BytePattern(salt: 0x11)
+        let bytes = pattern.bytes(0..<(2 * pageSize))
+        #expect(zip(bytes, bytes.dropFirst()).allSatisfy { $0 != $1 }, "neighbours must differ")
+        #expect(bytes[0..<pageSize].elementsEqual(bytes[pageSize...]) == false, "pages must differ")
+        #expect(ByteSummary(bytes[0..<1024]).histogram.count > 64)
+        #expect(BytePattern(salt: 0x5A).byte(at: 5) != pattern.byte(at: 5))
+    }
+
+    @Test func memlockLimitArithmetic() {
+        let limited = MemoryLockLimit(bytes: 64 * 1024, bypassed: false)
+        #expect(limited.allows(32 * 1024, alreadyPinned: 32 * 1024))
+        #expect(!limited.allows(32 * 1024, alreadyPinned: 33 * 1024))
+        #expect(MemoryLockLimit(bytes: 64 * 1024, bypassed: true).allows(1 << 30, alreadyPinned: 0))
+        #expect(MemoryLockLimit(bytes: nil, bypassed: false).allows(1 << 30, alreadyPinned: 0))
+        #expect(PinnedPages.current() != nil)
+    }
+
+    @Test func rdmaCoreVersionFromTheLibraryFileName() {
+        #expect(SystemInfo.rdmaCoreVersion(libraryPath: "/nonexistent/libibverbs.so.1.14.44.0") == "44.0")
+        #expect(SystemInfo.rdmaCoreVersion(libraryPath: "/nonexistent/libibverbs.so.1") == "unknown")
+        #expect(SystemInfo.current().rdmaCore != "unknown")
+    }
+}

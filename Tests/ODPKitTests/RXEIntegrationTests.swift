@@ -1,0 +1,256 @@
+import CODPKitShim
+import Testing
+import Verbs
+@testable import ODPKit
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Runs on an RDMA device (rxe0 inside the testbed); serialized because one test lowers RLIMIT_MEMLOCK.
+@Suite("rxe integration", .serialized, .enabled(if: RXE.present, "no RDMA device: run inside the testbed (make test does)"))
+final class RXEIntegrationTests {
+    let path: LoopbackPath
+
+    init() throws {
+        path = try LoopbackPath()
+    }
+
+    deinit {
+        try? path.close()
+    }
+
+    // MARK: What the device reports
+
+    @Test func deviceReportListsODPWithRCReadAndWrite() throws {
+        let report = try DeviceReport.collect()
+        let device = try #require(report.devices.first { $0.name == path.context.deviceName })
+        #expect(device.odp.general.words.contains("supported"))
+        #expect(device.odp.rc.words.contains("read") && device.odp.rc.words.contains("write"))
+        #expect(device.ports.first?.state == "ACTIVE")
+        #expect(device.ports.first?.gids.isEmpty == false)
+        if path.context.deviceName.hasPrefix("rxe") {
+            #expect(device.softwareDriver == "rdma_rxe")
+        }
+    }
+
+    @Test func devicesCommandPrintsJSON() throws {
+        let result = try runProduct("odpkit", ["devices", "--json"])
+        #expect(result.status == 0, "stderr: \(result.stderr)")
+        #expect(result.stdout.contains("\"name\" : \"\(path.context.deviceName)\""))
+        #expect(result.stdout.contains("\"schema\" : 1"))
+    }
+
+    // MARK: Coherence after MADV_DONTNEED
+
+    @Test func pinnedRegionServesStaleBytesAfterDontNeed() throws {
+        let seen = try CoherenceCheck.run(.pinned, .dontNeed, access: .read, on: path)
+        #expect(seen.pagesReadBefore == seen.pages, "before the invalidation the NIC must read the CPU's data: \(seen)")
+        #expect(seen.cpuAfter.uniform == 0)
+        #expect(seen.stalePages == seen.pages, "the pinned MR should still hold the old pages: \(seen)")
+        #expect(!seen.coherent)
+    }
+
+    @Test func odpRegionServesZerosAfterDontNeed() throws {
+        let seen = try CoherenceCheck.run(.odp, .dontNeed, access: .read, on: path)
+        #expect(seen.pagesReadBefore == seen.pages, "before the invalidation the NIC must read the CPU's data: \(seen)")
+        #expect(seen.cpuAfter.uniform == 0)
+        #expect(seen.coherent, "the ODP MR should re-fault the dropped pages and read zeros: \(seen)")
+        #expect(seen.stalePages == 0)
+    }
+
+    @Test func odpWriteAfterDontNeedLandsWhereTheCPULooks() throws {
+        let seen = try CoherenceCheck.run(.odp, .dontNeed, access: .write, on: path)
+        #expect(seen.coherent, "\(seen)")
+    }
+
+    @Test func pinnedWriteAfterDontNeedIsLostToTheCPU() throws {
+        let seen = try CoherenceCheck.run(.pinned, .dontNeed, access: .write, on: path)
+        #expect(seen.cpuAfter.uniform == 0, "the NIC wrote into the old pinned pages: \(seen)")
+        #expect(seen.stalePages == seen.pages)
+    }
+
+    // MARK: Data-path integrity at offsets inside pages
+
+    @Test func pinnedDataPathIsExactAtEveryOffset() throws {
+        let failures = try DataPathIntegrity.run(.pinned, on: path)
+        #expect(failures.isEmpty, "\(failures)")
+    }
+
+    /// rxe's ODP copy (kernel 7.3.4+deb13) starts every access at the beginning of its page: a packet
+    /// that starts inside a page reads or writes the page's first bytes. If a kernel fixes it, this
+    /// known issue stops being recorded and the test says so.
+    @Test func odpDataPathAtOffsetsInsidePages() throws {
+        let failures = try DataPathIntegrity.run(.odp, on: path)
+        let pageAligned = failures.filter { $0.offset % pageSize == 0 }
+        #expect(pageAligned.isEmpty, "page-aligned ODP accesses must be exact: \(pageAligned)")
+        let unaligned = failures.filter { $0.offset % pageSize != 0 }
+        withKnownIssue("rdma_rxe ODP ignores the offset within a page", isIntermittent: !path.context.deviceName.hasPrefix("rxe")) {
+            #expect(unaligned.isEmpty, "\(unaligned)")
+        }
+    }
+
+    // MARK: Bad input: a clear error, nothing leaked
+
+    @Test(arguments: RegistrationMode.allCases)
+    func zeroLengthIsRefused(mode: RegistrationMode) throws {
+        let memory = try AnonymousMemory(length: pageSize)
+        let error = #expect(throws: ODPKitError.self) {
+            try RegisteredRegion(mode, pd: self.path.pd, address: memory.baseAddress, length: 0)
+        }
+        #expect(error?.code == .invalidArgument)
+        let direct = #expect(throws: ODPKitError.self) {
+            try self.path.pd.registerMemory(address: memory.baseAddress, length: 0, access: .readWrite)
+        }
+        #expect(direct?.code == .invalidArgument)
+    }
+
+    @Test(arguments: RegistrationMode.allCases)
+    func unmappedRangeIsRefused(mode: RegistrationMode) throws {
+        let memory = try AnonymousMemory(length: 2 * pageSize)
+        try memory.unmap()
+        let error = #expect(throws: ODPKitError.self) {
+            try RegisteredRegion(mode, pd: self.path.pd, address: memory.baseAddress, length: memory.length)
+        }
+        #expect(error?.code == .notMapped)
+    }
+
+    @Test func pinnedRegistrationOfUnmappedRangeFailsInTheKernelToo() throws {
+        let memory = try AnonymousMemory(length: 2 * pageSize)
+        try memory.unmap()
+        let error = #expect(throws: ODPKitError.self) {
+            try self.path.pd.registerMemory(address: memory.baseAddress, length: memory.length, access: .readWrite)
+        }
+        #expect(error?.code == .notMapped)
+        #expect(error?.errno == .badAddress)
+    }
+
+    @Test func odpOverATransportWithoutItIsRefusedBeforeAnyVerb() throws {
+        let xrc = path.context.attributes.odp.xrc
+        try #require(xrc.isEmpty, "this device reports XRC ODP (\(xrc.words)); the check needs a transport without it")
+        let memory = try AnonymousMemory(length: pageSize)
+        let error = #expect(throws: ODPKitError.self) {
+            try RegisteredRegion(.odp, pd: self.path.pd, memory: memory, transport: .xrc)
+        }
+        #expect(error?.code == .unsupported)
+        #expect(error?.function == "odpkit ODP check")
+        #expect(error?.reason.contains("xrc_odp_caps") == true)
+    }
+
+    @Test func accessFlagsTheDeviceRefusesAreNamed() throws {
+        let memory = try AnonymousMemory(length: pageSize)
+        let error = #expect(throws: ODPKitError.self) {
+            try self.path.pd.registerMemory(address: memory.baseAddress, length: memory.length, access: [.remoteWrite])
+        }
+        #expect(error?.code == .unsupported)
+        #expect(error?.reason.contains("IBV_ACCESS_LOCAL_WRITE") == true)
+    }
+
+    @Test func pinnedRegionBeyondMemlockNamesTheLimit() throws {
+        let memory = try AnonymousMemory(length: 1 << 20)
+        memory.fill(1)
+        var saved = rlimit()
+        getrlimit(__rlimit_resource_t(__RLIMIT_MEMLOCK.rawValue), &saved)
+        var low = rlimit(rlim_cur: 64 * 1024, rlim_max: saved.rlim_max)
+        let hadCapability = odpkit_thread_has_effective_capability(odpkit_CAP_IPC_LOCK) == 1
+        #expect(setrlimit(__rlimit_resource_t(__RLIMIT_MEMLOCK.rawValue), &low) == 0)
+        if hadCapability { #expect(odpkit_thread_set_effective_capability(odpkit_CAP_IPC_LOCK, false) == 0) }
+        defer {
+            if hadCapability { _ = odpkit_thread_set_effective_capability(odpkit_CAP_IPC_LOCK, true) }
+            setrlimit(__rlimit_resource_t(__RLIMIT_MEMLOCK.rawValue), &saved)
+        }
+        // odpkit's own check, before the verb:
+        let checked = #expect(throws: ODPKitError.self) { try RegisteredRegion(.pinned, pd: self.path.pd, memory: memory) }
+        #expect(checked?.code == .memoryLockLimit)
+        #expect(checked?.reason.contains("ulimit -l") == true && checked?.reason.contains("64 KiB") == true)
+        // the kernel's refusal (ib_umem_get's ENOMEM), in the same words:
+        let kernel = #expect(throws: ODPKitError.self) {
+            try self.path.pd.registerMemory(address: memory.baseAddress, length: memory.length, access: .readWrite)
+        }
+        #expect(kernel?.code == .memoryLockLimit)
+        #expect(kernel?.errno == .noMemory)
+        #expect(kernel?.reason.contains("ulimit -l") == true)
+        // ODP pins nothing, so the limit does not apply:
+        let odp = try RegisteredRegion(.odp, pd: path.pd, memory: memory)
+        try odp.close()
+    }
+
+    // MARK: Lifetimes
+
+    @Test func useAfterCloseIsAnError() throws {
+        let memory = try AnonymousMemory(length: pageSize)
+        let region = try path.register(.pinned, memory)
+        try region.close()
+        try region.close()
+        let posted = #expect(throws: ODPKitError.self) {
+            try self.path.queuePair.postWrite(from: region.memoryRegion, length: 8, to: region.remote(), id: 1)
+        }
+        #expect(posted?.code == .closed)
+
+        let context = try Context(deviceNamed: path.context.deviceName)
+        try context.close()
+        try context.close()
+        let allocated = #expect(throws: ODPKitError.self) { try ProtectionDomain(context: context) }
+        #expect(allocated?.code == .closed)
+    }
+
+    @Test func closingTheContextClosesItsChildren() throws {
+        let context = try Context(deviceNamed: path.context.deviceName)
+        let pd = try ProtectionDomain(context: context)
+        let cq = try CompletionQueue(context: context)
+        let qp = try QueuePair(pd: pd, sendQueue: cq, receiveQueue: cq)
+        let memory = try AnonymousMemory(length: pageSize)
+        let mr = try pd.registerMemory(address: memory.baseAddress, length: memory.length, access: .readWrite)
+        try qp.connectToSelf()
+        try qp.postWrite(from: mr, length: 64, to: mr.remote(offset: 64, length: 64), id: 1)
+        #expect(mr.inFlight == 1)
+        try context.close()  // the queue pair goes first, so the busy region is released, then deregistered
+        #expect(mr.isClosed)
+        #expect(mr.inFlight == 0)
+        let error = #expect(throws: ODPKitError.self) { try qp.endpoint() }
+        #expect(error?.code == .closed)
+        try qp.close()
+        try pd.close()
+    }
+
+    @Test func aRegionIsNotDeregisteredUnderAPostedWorkRequest() throws {
+        let memory = try AnonymousMemory(length: pageSize)
+        memory.fill(7)
+        let source = try path.register(.pinned, memory)
+        let target = try AnonymousMemory(length: pageSize)
+        let sink = try path.register(.pinned, target)
+        try path.queuePair.postWrite(from: source.memoryRegion, length: pageSize, to: sink.remote(), id: 42)
+        #expect(source.memoryRegion.inFlight == 1)
+        let busy = #expect(throws: ODPKitError.self) { try source.close() }
+        #expect(busy?.code == .busy)
+        let completion = try path.completions.next()
+        #expect(completion.id == 42 && completion.status.isSuccess)
+        #expect(source.memoryRegion.inFlight == 0)
+        try source.close()
+        try sink.close()
+        #expect(ByteSummary(target.bytes).uniform == 7)
+    }
+
+    @Test func twoQueuePairsConnectedToEachOtherExchangeASend() throws {
+        let cq = try CompletionQueue(context: path.context)
+        let a = try QueuePair(pd: path.pd, sendQueue: cq, receiveQueue: cq)
+        let b = try QueuePair(pd: path.pd, sendQueue: cq, receiveQueue: cq)
+        defer { try? a.close(); try? b.close(); try? cq.close() }
+        try a.connect(to: b)
+        let memory = try AnonymousMemory(length: 2 * pageSize)
+        memory.fill(9, range: 0..<pageSize)
+        memory.fill(0, range: pageSize..<(2 * pageSize))
+        let region = try path.register(.odp, memory)
+        defer { try? region.close() }
+        try b.postReceive(into: region.memoryRegion, offset: pageSize, length: pageSize, id: 2)
+        try a.postSend(from: region.memoryRegion, length: 64, id: 1)
+        var seen: [UInt64: WorkCompletion] = [:]
+        while seen.count < 2 {
+            let completion = try cq.next()
+            seen[completion.id] = completion
+        }
+        #expect(seen[1]?.status.isSuccess == true)
+        #expect(seen[2]?.status.isSuccess == true && seen[2]?.byteLength == 64)
+        #expect(ByteSummary(memory.bytes[pageSize..<(pageSize + 64)]).uniform == 9)
+    }
+}
