@@ -28,6 +28,11 @@ func runProduct(_ name: String, _ arguments: [String]) throws -> (status: Int32,
     guard let executable = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0.path) }) else {
         throw ODPKitError(.notFound, function: "runProduct", reason: "\(name) is not built beside \(directory.path); run `swift build` first")
     }
+    return try run(executable, arguments)
+}
+
+/// Runs `executable` with `arguments` and collects its exit status and output.
+func run(_ executable: URL, _ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
     let process = Process()
     process.executableURL = executable
     process.arguments = arguments

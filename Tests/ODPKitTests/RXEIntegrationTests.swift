@@ -92,6 +92,26 @@ final class RXEIntegrationTests {
 
     // MARK: Bad input: a clear error, nothing leaked
 
+    @Test func badInputLeaksNoMemoryRegion() throws {
+        let before = try KernelResources.memoryRegions()
+        #expect(before >= 1, "the loopback path's staging region should be visible to the kernel's restrack")
+        let memory = try AnonymousMemory(length: pageSize)
+        let unmapped = try AnonymousMemory(length: pageSize)
+        try unmapped.unmap()
+        for mode in RegistrationMode.allCases {
+            _ = try? RegisteredRegion(mode, pd: path.pd, address: memory.baseAddress, length: 0)
+            _ = try? RegisteredRegion(mode, pd: path.pd, memory: unmapped)
+            _ = try? RegisteredRegion(mode, pd: path.pd, memory: memory, transport: .xrc)
+        }
+        _ = try? path.pd.registerMemory(address: unmapped.baseAddress, length: pageSize, access: .readWrite)
+        _ = try? path.pd.registerMemory(address: memory.baseAddress, length: pageSize, access: [.remoteWrite])
+        #expect(try KernelResources.memoryRegions() == before)
+        let region = try path.register(.odp, memory)
+        #expect(try KernelResources.memoryRegions() == before + 1)
+        try region.close()
+        #expect(try KernelResources.memoryRegions() == before)
+    }
+
     @Test(arguments: RegistrationMode.allCases)
     func zeroLengthIsRefused(mode: RegistrationMode) throws {
         let memory = try AnonymousMemory(length: pageSize)
