@@ -38,7 +38,7 @@ test: test-host test-rxe
 
 # The main job: what the testbed's device offers, then the coherence example.
 run: build
-	$(TESTBED) -- sh -c '$(BUILD)/odpkit devices && echo && $(BUILD)/stale-after-dontneed'
+	$(TESTBED) -- sh -c '$(BUILD)/odpkit devices && echo && $(BUILD)/stale-after-dontneed --repeat 50'
 
 clean:
 	$(SWIFT) package clean

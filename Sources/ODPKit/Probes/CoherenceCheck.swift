@@ -48,10 +48,10 @@ public struct CoherenceObservation: Sendable, Codable, CustomStringConvertible {
     public var description: String {
         let verdict = coherent ? "coherent" : "STALE"
         let what = switch access {
-        case .read: "NIC reads what the CPU sees in \(coherentPages)/\(pages) pages, the old data in \(stalePages)/\(pages)"
-        case .write: "CPU sees the NIC's write in \(coherentPages)/\(pages) pages; it missed \(stalePages)/\(pages)"
+        case .read: "CPU sees \(cpuAfter); NIC reads the same in \(coherentPages)/\(pages) pages, the old data in \(stalePages)/\(pages)"
+        case .write: "NIC writes \(pages) pages; the CPU sees the write in \(coherentPages)/\(pages), it went to the old pages in \(stalePages)/\(pages)"
         }
-        return "\(padded(mode.rawValue, to: 6)) \(access) after \(invalidation): CPU sees \(cpuAfter); \(what) — \(verdict)"
+        return "\(padded(mode.rawValue, to: 6)) \(padded(access.rawValue, to: 5)) after \(invalidation): \(what) — \(verdict)"
     }
 }
 
