@@ -11,7 +11,7 @@ public final class CompletionQueue: VerbsResource {
     private(set) var handle: UnsafeMutablePointer<ibv_cq>?
     private var queuePairs: [UInt32: Unmanaged<QueuePair>] = [:]
     private let buffer: UnsafeMutableBufferPointer<ibv_wc>
-    var children = Children()
+    let children = Children()
 
     /// Creates a completion queue of at least `capacity` entries.
     ///

@@ -11,7 +11,7 @@ public final class Context: VerbsResource {
     public let attributes: DeviceAttributes
 
     private(set) var handle: UnsafeMutablePointer<ibv_context>?
-    var children = Children()
+    let children = Children()
 
     /// Opens the device named `name`, or the first device when `name` is nil.
     ///

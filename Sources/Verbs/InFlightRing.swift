@@ -23,7 +23,7 @@ struct InFlightRing {
     mutating func push(id: UInt64, region: MemoryRegion) {
         precondition(!isFull, "InFlightRing.push on a full ring: check isFull before posting")
         slots[(head + count) % slots.count] = Slot(id: id, region: region)
-        region.inFlight += 1
+        region.inFlightCount.add(1, ordering: .releasing)
         count += 1
     }
 
@@ -33,7 +33,7 @@ struct InFlightRing {
     /// Retires the oldest work request.
     mutating func popOldest() {
         guard count > 0 else { return }
-        slots[head].region?.inFlight -= 1
+        slots[head].region?.inFlightCount.subtract(1, ordering: .releasing)
         slots[head] = Slot()
         head = (head + 1) % slots.count
         count -= 1

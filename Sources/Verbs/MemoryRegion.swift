@@ -1,4 +1,5 @@
 import CODPKitShim
+import Synchronization
 import SystemPackage
 
 #if canImport(Glibc)
@@ -19,7 +20,9 @@ public final class MemoryRegion: VerbsResource {
     /// The remote key, for a peer's RDMA READ and WRITE.
     public let rkey: UInt32
     /// Posted work requests that use this region and have not completed.
-    public internal(set) var inFlight = 0
+    public var inFlight: Int { inFlightCount.load(ordering: .acquiring) }
+    /// Atomic: a mirror region's refresher checks it while the owning thread posts and polls.
+    let inFlightCount = Atomic<Int>(0)
 
     private(set) var handle: UnsafeMutablePointer<ibv_mr>?
 
@@ -77,7 +80,7 @@ public final class MemoryRegion: VerbsResource {
     /// work requests still use the region throws `.busy` and leaves it registered.
     public func close() throws(ODPKitError) {
         guard let mr = handle else { return }
-        guard inFlight == 0 else {
+        guard inFlightCount.load(ordering: .acquiring) == 0 else {
             throw ODPKitError(.busy, function: "ibv_dereg_mr", reason: "\(inFlight) posted work request(s) still use this memory region; poll their completions or close the queue pair first")
         }
         let rc = ibv_dereg_mr(mr)

@@ -6,7 +6,7 @@ import CODPKitShim
 public final class ProtectionDomain: VerbsResource {
     public let context: Context
     private(set) var handle: UnsafeMutablePointer<ibv_pd>?
-    var children = Children()
+    let children = Children()
 
     /// Allocates a protection domain on `context`.
     ///

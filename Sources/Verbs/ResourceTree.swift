@@ -1,3 +1,5 @@
+import Synchronization
+
 /// A verbs object that a parent closes before closing itself (pyverbs' model).
 public protocol VerbsResource: AnyObject {
     /// Releases the kernel object; a second call does nothing.
@@ -5,33 +7,46 @@ public protocol VerbsResource: AnyObject {
 }
 
 /// The live children of a verbs object, held weakly: children keep their parent alive, never the reverse.
-struct Children {
-    private struct Entry {
+///
+/// Behind a `Mutex`: a mirror region's refresher thread registers and deregisters chunk regions in a
+/// protection domain while the owning thread creates other objects in it.
+final class Children: @unchecked Sendable {
+    /// A weak reference; verbs objects are not Sendable, and only the lock's holder touches it.
+    private struct Entry: @unchecked Sendable {
         weak var resource: (any VerbsResource)?
     }
 
-    private var entries: [ObjectIdentifier: Entry] = [:]
-    private var order: [ObjectIdentifier] = []
-
-    mutating func add(_ child: any VerbsResource) {
-        let id = ObjectIdentifier(child)
-        entries[id] = Entry(resource: child)
-        order.append(id)
+    private struct State {
+        var entries: [ObjectIdentifier: Entry] = [:]
+        var order: [ObjectIdentifier] = []
     }
 
-    mutating func remove(_ child: any VerbsResource) {
+    private let state = Mutex(State())
+
+    func add(_ child: any VerbsResource) {
         let id = ObjectIdentifier(child)
-        entries[id] = nil
-        order.removeAll { $0 == id }
+        state.withLock { state in
+            state.entries[id] = Entry(resource: child)
+            state.order.append(id)
+        }
     }
 
-    /// Removes and returns every live child, newest first. The caller closes them after this
-    /// returns, so a child that unregisters itself while closing does not touch this registry mid-access.
-    mutating func takeAll() -> [any VerbsResource] {
-        let live = order.reversed().compactMap { entries[$0]?.resource }
-        entries = [:]
-        order = []
-        return live
+    func remove(_ child: any VerbsResource) {
+        let id = ObjectIdentifier(child)
+        state.withLock { state in
+            state.entries[id] = nil
+            state.order.removeAll { $0 == id }
+        }
+    }
+
+    /// Removes and returns every live child, newest first. The caller closes them after this returns,
+    /// outside the lock, so a child that unregisters itself while closing finds nothing to remove.
+    func takeAll() -> [any VerbsResource] {
+        state.withLock { state in
+            let live = state.order.reversed().compactMap { state.entries[$0]?.resource }
+            state = State()
+            return live
+        }
     }
 }
 

@@ -1,0 +1,162 @@
+import Synchronization
+
+/// The user-space interval notifier of a mirror region: per chunk, a sequence number that every
+/// invalidation bumps, whether the NIC's translation is valid for the current sequence, which pages
+/// still wait for the kernel to zap them, and whether the range is mapped at all.
+///
+/// The monitor thread calls `invalidate` and `markPopulated`; the thread that re-establishes a chunk
+/// calls `beginRefresh` and `commitRefresh`, the read-begin / retry pair: a refresh whose sequence moved
+/// while it pinned is thrown away, so an invalidation that races with it is never lost.
+/// Everything is behind one `Mutex`; the cost of an invalidation grows with the chunks it touches.
+final class ChunkTable: Sendable {
+    /// Why a range was invalidated (the userfaultfd event that said so).
+    enum Cause: Sendable {
+        /// `madvise(MADV_DONTNEED/REMOVE)`: delivered before the pages are zapped; they come back as zeros.
+        case remove
+        /// `munmap`, or the source of `mremap`: the range is no longer mapped.
+        case unmap
+    }
+
+    /// What a refresher may do with a chunk now.
+    enum Readiness: Equatable, Sendable {
+        /// The translation is valid for the current sequence; nothing to do.
+        case valid
+        /// Pin it now; commit with this sequence.
+        case pin(sequence: UInt64, remapped: Bool)
+        /// Pages of the chunk are still mapped to the old frames (the zap has not happened yet): wait.
+        case waitForZap
+    }
+
+    private struct Chunk {
+        var sequence: UInt64 = 0
+        var valid = false
+        var mapped = true
+        var pendingPages: Set<Int> = []
+        var invalidatedAt: ContinuousClock.Instant?
+    }
+
+    private struct State {
+        var chunks: [Chunk]
+        var generation: UInt64 = 0
+        var invalidations = 0
+    }
+
+    let base: UInt
+    let length: Int
+    let chunkSize: Int
+    let pageSize: Int
+    private let state: Mutex<State>
+
+    init(base: UInt, length: Int, chunkSize: Int, pageSize: Int) {
+        precondition(chunkSize % pageSize == 0 && length > 0 && base % UInt(pageSize) == 0)
+        self.base = base
+        self.length = length
+        self.chunkSize = chunkSize
+        self.pageSize = pageSize
+        state = Mutex(State(chunks: Array(repeating: Chunk(), count: (length + chunkSize - 1) / chunkSize)))
+    }
+
+    var chunkCount: Int { state.withLock { $0.chunks.count } }
+
+    /// The byte range of chunk `index` relative to `base`.
+    func bytes(ofChunk index: Int) -> Range<Int> {
+        (index * chunkSize)..<min(length, (index + 1) * chunkSize)
+    }
+
+    /// The chunks that overlap `start..<end` (absolute addresses), empty when it misses the region.
+    func chunks(overlapping start: UInt, _ end: UInt) -> Range<Int> {
+        let low = max(start, base), high = min(end, base + UInt(length))
+        guard low < high else { return 0..<0 }
+        return Int(low - base) / chunkSize..<(Int(high - base - 1) / chunkSize + 1)
+    }
+
+    /// Bumps the sequence of every chunk overlapping `start..<end` and drops its translation; returns
+    /// the chunks touched. For `.remove` the pages join the set that waits for the kernel's zap.
+    @discardableResult
+    func invalidate(_ start: UInt, _ end: UInt, cause: Cause, at now: ContinuousClock.Instant = .now) -> Range<Int> {
+        let touched = chunks(overlapping: start, end)
+        guard !touched.isEmpty else { return touched }
+        let firstPage = Int(max(start, base) - base) / pageSize
+        let endPage = (Int(min(end, base + UInt(length)) - base) + pageSize - 1) / pageSize
+        let pagesPerChunk = chunkSize / pageSize
+        state.withLock { state in
+            state.invalidations += 1
+            for index in touched {
+                state.chunks[index].sequence &+= 1
+                state.chunks[index].valid = false
+                if state.chunks[index].invalidatedAt == nil { state.chunks[index].invalidatedAt = now }
+                let pages = max(firstPage, index * pagesPerChunk)..<min(endPage, (index + 1) * pagesPerChunk)
+                switch cause {
+                case .remove:
+                    state.chunks[index].pendingPages.formUnion(pages)
+                case .unmap:
+                    state.chunks[index].mapped = false
+                    state.chunks[index].pendingPages.subtract(pages)
+                }
+            }
+        }
+        return touched
+    }
+
+    /// Page addresses that wait for the kernel's zap, at most `limit`, for the monitor to try to populate.
+    func pendingPages(limit: Int = .max) -> [UInt] {
+        state.withLock { state in
+            var result: [UInt] = []
+            for chunk in state.chunks where !chunk.pendingPages.isEmpty {
+                for page in chunk.pendingPages.sorted() {
+                    if result.count == limit { return result }
+                    result.append(base + UInt(page * pageSize))
+                }
+            }
+            return result
+        }
+    }
+
+    /// The page at `address` is populated with the CPU's new contents (its old frame is gone).
+    func markPopulated(_ address: UInt) {
+        guard address >= base, address < base + UInt(length) else { return }
+        let page = Int(address - base) / pageSize
+        state.withLock { $0.chunks[page / (chunkSize / pageSize)].pendingPages.remove(page) }
+    }
+
+    /// Read-begin: what a refresher may do with chunk `index` now.
+    func beginRefresh(_ index: Int) -> Readiness {
+        state.withLock { state in
+            let chunk = state.chunks[index]
+            if chunk.valid { return .valid }
+            if !chunk.pendingPages.isEmpty { return .waitForZap }
+            return .pin(sequence: chunk.sequence, remapped: !chunk.mapped)
+        }
+    }
+
+    /// The outcome of a read-retry.
+    enum Commit: Equatable, Sendable {
+        /// The translation is valid; `window` is first invalidation → now (nil for a first registration).
+        case committed(window: Duration?)
+        /// An invalidation came while pinning: throw the new translation away and refresh again.
+        case retry
+    }
+
+    /// Read-retry: makes the chunk's new translation valid if no invalidation came since `sequence`.
+    func commitRefresh(_ index: Int, sequence: UInt64, at now: ContinuousClock.Instant = .now) -> Commit {
+        state.withLock { state in
+            guard state.chunks[index].sequence == sequence, state.chunks[index].pendingPages.isEmpty else { return .retry }
+            state.chunks[index].valid = true
+            state.chunks[index].mapped = true
+            state.generation &+= 1
+            let window = state.chunks[index].invalidatedAt.map { now - $0 }
+            state.chunks[index].invalidatedAt = nil
+            return .committed(window: window)
+        }
+    }
+
+    /// Bumped whenever a chunk's translation (and so its keys) changes: peers compare it to their copy.
+    var generation: UInt64 { state.withLock { $0.generation } }
+    /// How many invalidation events touched the region.
+    var invalidations: Int { state.withLock { $0.invalidations } }
+    /// Whether every chunk overlapping the byte range `range` is valid now.
+    func isValid(_ range: Range<Int>) -> Bool {
+        let touched = chunks(overlapping: base + UInt(range.lowerBound), base + UInt(range.upperBound))
+        return state.withLock { state in touched.allSatisfy { state.chunks[$0].valid } }
+    }
+}
