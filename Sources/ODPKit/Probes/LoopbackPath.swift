@@ -10,6 +10,8 @@ public final class LoopbackPath {
     private let staging: AnonymousMemory
     private let stagingRegion: MemoryRegion
     private var nextID: UInt64 = 0
+    /// Work requests kept outstanding at once, within the queue pair's send queue.
+    private static let window = 32
 
     /// Opens `device` (the first device when nil) and connects a queue pair to itself.
     public init(device: String? = nil, stagingBytes: Int = 1 << 20, options: ConnectionOptions = .init()) throws(ODPKitError) {
@@ -28,23 +30,44 @@ public final class LoopbackPath {
         try RegisteredRegion(mode, pd: pd, memory: memory, access: access)
     }
 
-    /// The bytes the NIC reads from `region` (RDMA READ), `length` from `offset`.
+    /// The bytes the NIC reads from `region` (RDMA READ), `length` from `offset`: one work request per segment.
     public func read(_ region: RegisteredRegion, offset: Int = 0, length: Int) throws(ODPKitError) -> [UInt8] {
         try requireStaging(length)
         staging.fill(0, range: 0..<length)
-        nextID &+= 1
-        try queuePair.postRead(into: stagingRegion, length: length, from: region.remote(offset: offset, length: length), id: nextID)
-        try completions.next().requireSuccess("RDMA READ of \(length) bytes from a \(region.mode) region")
+        let operation = "RDMA READ of \(length) bytes from a \(region.mode) region"
+        var posted = 0
+        for segment in try region.segments(offset: offset, length: length) {
+            if posted == Self.window { try awaitCompletions(1, operation); posted -= 1 }
+            nextID &+= 1
+            try queuePair.postRead(into: stagingRegion, offset: segment.offset - offset, length: segment.length, from: segment.remote, id: nextID)
+            posted += 1
+        }
+        try awaitCompletions(posted, operation)
         return Array(staging.bytes[0..<length])
     }
 
-    /// Writes `bytes` into `region` at `offset` through the NIC (RDMA WRITE).
+    /// Writes `bytes` into `region` at `offset` through the NIC (RDMA WRITE): one work request per segment.
     public func write(_ bytes: [UInt8], to region: RegisteredRegion, offset: Int = 0) throws(ODPKitError) {
         try requireStaging(bytes.count)
         staging.bytes.copyBytes(from: bytes)
-        nextID &+= 1
-        try queuePair.postWrite(from: stagingRegion, length: bytes.count, to: region.remote(offset: offset, length: bytes.count), id: nextID)
-        try completions.next().requireSuccess("RDMA WRITE of \(bytes.count) bytes to a \(region.mode) region")
+        let operation = "RDMA WRITE of \(bytes.count) bytes to a \(region.mode) region"
+        var posted = 0
+        for segment in try region.segments(offset: offset, length: bytes.count) {
+            if posted == Self.window { try awaitCompletions(1, operation); posted -= 1 }
+            nextID &+= 1
+            try queuePair.postWrite(from: stagingRegion, offset: segment.offset - offset, length: segment.length, to: segment.remote, id: nextID)
+            posted += 1
+        }
+        try awaitCompletions(posted, operation)
+    }
+
+    /// Polls `count` completions; the first failure is thrown after all have been polled.
+    private func awaitCompletions(_ count: Int, _ operation: String) throws(ODPKitError) {
+        var failure: ODPKitError?
+        for _ in 0..<count {
+            do { try completions.next().requireSuccess(operation) } catch { failure = failure ?? error }
+        }
+        if let failure { throw failure }
     }
 
     private func requireStaging(_ length: Int) throws(ODPKitError) {

@@ -50,6 +50,14 @@ public final class RegisteredRegion {
         memoryRegion.remote(offset: offset, length: length)
     }
 
+    /// The segments that cover `length` bytes from `offset`, each reachable by one work request.
+    public func segments(offset: Int, length: Int) throws(ODPKitError) -> [RegionSegment] {
+        guard offset >= 0, length > 0, offset + length <= self.length else {
+            throw ODPKitError(.invalidArgument, function: "odpkit segments", reason: "bytes \(offset)..<\(offset + length) are outside the region of \(self.length) bytes")
+        }
+        return [RegionSegment(memoryRegion: memoryRegion, offset: offset, length: length, offsetInMemoryRegion: offset)]
+    }
+
     /// Deregisters the region; a second call does nothing.
     public func close() throws(ODPKitError) {
         try memoryRegion.close()
