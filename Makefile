@@ -30,9 +30,11 @@ test-host: build
 test-rxe: build
 	@mkdir -p $(LOGS)
 	$(TESTBED) -- env ODPKIT_REQUIRE_RDMA=1 $(TESTS) 2>&1 | tee $(LOGS)/test-rxe.log
-	@if ! grep -q 'Suite "rxe integration" passed' $(LOGS)/test-rxe.log; then \
-		echo "make: FAILED: the rxe integration suite did not run and pass inside the testbed (see $(LOGS)/test-rxe.log)" >&2; exit 1; fi
-	@echo "make: rxe integration suite ran and passed inside the testbed; there: $$(grep -a 'Test run with' $(LOGS)/test-rxe.log | tail -1)"
+	@for suite in "rxe integration" "rxe integration: mirror"; do \
+		if ! grep -q "Suite \"$$suite\" passed" $(LOGS)/test-rxe.log; then \
+			echo "make: FAILED: the suite \"$$suite\" did not run and pass inside the testbed (see $(LOGS)/test-rxe.log)" >&2; exit 1; fi; \
+	done
+	@echo "make: rxe integration suites ran and passed inside the testbed; there: $$(grep -a 'Test run with' $(LOGS)/test-rxe.log | tail -1)"
 
 test: test-host test-rxe
 

@@ -12,12 +12,14 @@ let package = Package(
     products: [
         .library(name: "ODPKit", targets: ["ODPKit"]),
         .library(name: "Verbs", targets: ["Verbs"]),
+        .library(name: "UserFault", targets: ["UserFault"]),
         .executable(name: "odpkit", targets: ["odpkit"]),
         .executable(name: "stale-after-dontneed", targets: ["stale-after-dontneed"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-system", from: "1.4.0"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.1.0"),
     ],
     targets: [
         .target(
@@ -31,19 +33,33 @@ let package = Package(
             swiftSettings: strictness
         ),
         .target(
-            name: "ODPKit",
+            name: "UserFault",
             dependencies: ["Verbs", "CODPKitShim", .product(name: "SystemPackage", package: "swift-system")],
+            swiftSettings: strictness
+        ),
+        .target(
+            name: "ODPKit",
+            dependencies: [
+                "Verbs", "UserFault", "CODPKitShim",
+                .product(name: "SystemPackage", package: "swift-system"),
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
+            ],
             swiftSettings: strictness
         ),
         .executableTarget(
             name: "odpkit",
-            dependencies: ["ODPKit", "Verbs", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["ODPKit", "Verbs", .product(name: "ArgumentParser", package: "swift-argument-parser"), .product(name: "Histogram", package: "hdrhistogram-swift")],
             swiftSettings: strictness
         ),
         .executableTarget(
             name: "stale-after-dontneed",
             dependencies: ["ODPKit", "Verbs"],
             path: "examples/stale-after-dontneed",
+            swiftSettings: strictness
+        ),
+        .testTarget(
+            name: "UserFaultTests",
+            dependencies: ["UserFault", "Verbs", "CODPKitShim"],
             swiftSettings: strictness
         ),
         .testTarget(

@@ -3,6 +3,7 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <linux/capability.h>
+#include <sys/mman.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -67,4 +68,8 @@ const char *odpkit_shared_object_path(const void *symbol) {
 
 const void *odpkit_libibverbs_symbol(void) {
     return (const void *)&ibv_get_device_list;
+}
+
+void *odpkit_mremap_fixed(void *old_address, size_t length, void *new_address) {
+    return mremap(old_address, length, length, MREMAP_MAYMOVE | MREMAP_FIXED, new_address);
 }

@@ -31,7 +31,8 @@ struct ChunkTableTests {
         #expect(touched == 1..<2)
         #expect(table.beginRefresh(0) == .valid)
         #expect(table.beginRefresh(1) == .waitForZap)
-        #expect(table.pendingPages() == [0x10_5000])
+        #expect(table.pendingRuns().map(\.start) == [0x10_5000])
+        #expect(table.pendingRuns().map(\.length) == [4096])
         table.markPopulated(0x10_5000)
         guard case .pin(let sequence, let remapped) = table.beginRefresh(1) else { Issue.record("not pinnable"); return }
         #expect(!remapped)
@@ -57,14 +58,17 @@ struct ChunkTableTests {
         #expect(large.chunkCount == 512)
         let touched = large.invalidate(0x1000_0000 + 0x40_0000, 0x1000_0000 + 0x40_1000, cause: .remove)
         #expect(touched.count == 1)
-        #expect(large.pendingPages().count == 1)
+        #expect(large.pendingRuns().count == 1)
     }
 
     @Test func unmapDropsPendingPagesOfTheRange() {
         let table = table()
-        table.invalidate(0x10_0000, 0x10_4000, cause: .remove)
-        #expect(table.pendingPages().count == 4)
-        table.invalidate(0x10_0000, 0x10_4000, cause: .unmap)
-        #expect(table.pendingPages().isEmpty)
+        table.invalidate(0x10_0000, 0x10_5000, cause: .remove)
+        table.invalidate(0x10_6000, 0x10_7000, cause: .remove)
+        #expect(table.pendingRuns().map(\.length) == [4 * 4096, 4096, 4096], "runs stop at chunk boundaries and gaps")
+        table.markPopulated(0x10_1000, length: 2 * 4096)
+        #expect(table.pendingRuns().map(\.start) == [0x10_0000, 0x10_3000, 0x10_4000, 0x10_6000])
+        table.invalidate(0x10_0000, 0x10_7000, cause: .unmap)
+        #expect(table.pendingRuns().isEmpty)
     }
 }

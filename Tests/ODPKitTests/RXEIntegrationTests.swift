@@ -200,10 +200,11 @@ final class RXEIntegrationTests {
     @Test func useAfterCloseIsAnError() throws {
         let memory = try AnonymousMemory(length: pageSize)
         let region = try path.register(.pinned, memory)
+        let mr = try #require(region.memoryRegion)
         try region.close()
         try region.close()
         let posted = #expect(throws: ODPKitError.self) {
-            try self.path.queuePair.postWrite(from: region.memoryRegion, length: 8, to: region.remote(), id: 1)
+            try self.path.queuePair.postWrite(from: mr, length: 8, to: mr.remote(), id: 1)
         }
         #expect(posted?.code == .closed)
 
@@ -239,13 +240,14 @@ final class RXEIntegrationTests {
         let source = try path.register(.pinned, memory)
         let target = try AnonymousMemory(length: pageSize)
         let sink = try path.register(.pinned, target)
-        try path.queuePair.postWrite(from: source.memoryRegion, length: pageSize, to: sink.remote(), id: 42)
-        #expect(source.memoryRegion.inFlight == 1)
+        let sourceMR = try #require(source.memoryRegion), sinkMR = try #require(sink.memoryRegion)
+        try path.queuePair.postWrite(from: sourceMR, length: pageSize, to: sinkMR.remote(), id: 42)
+        #expect(sourceMR.inFlight == 1)
         let busy = #expect(throws: ODPKitError.self) { try source.close() }
         #expect(busy?.code == .busy)
         let completion = try path.completions.next()
         #expect(completion.id == 42 && completion.status.isSuccess)
-        #expect(source.memoryRegion.inFlight == 0)
+        #expect(sourceMR.inFlight == 0)
         try source.close()
         try sink.close()
         #expect(ByteSummary(target.bytes).uniform == 7)
@@ -262,8 +264,9 @@ final class RXEIntegrationTests {
         memory.fill(0, range: pageSize..<(2 * pageSize))
         let region = try path.register(.odp, memory)
         defer { try? region.close() }
-        try b.postReceive(into: region.memoryRegion, offset: pageSize, length: pageSize, id: 2)
-        try a.postSend(from: region.memoryRegion, length: 64, id: 1)
+        let mr = try #require(region.memoryRegion)
+        try b.postReceive(into: mr, offset: pageSize, length: pageSize, id: 2)
+        try a.postSend(from: mr, length: 64, id: 1)
         var seen: [UInt64: WorkCompletion] = [:]
         while seen.count < 2 {
             let completion = try cq.next()

@@ -33,4 +33,10 @@ const char *odpkit_shared_object_path(const void *symbol);
 /// The address of `ibv_get_device_list`, to locate the libibverbs actually loaded.
 const void *odpkit_libibverbs_symbol(void);
 
+/// `mremap(old, length, length, MREMAP_MAYMOVE | MREMAP_FIXED, new)`: `mremap` is variadic, which
+/// Swift cannot call. Returns the new address or MAP_FAILED with errno set.
+void *odpkit_mremap_fixed(void *old_address, size_t length, void *new_address);
+
+#include "CODPKitUserfaultfd.h"
+
 #endif

@@ -41,6 +41,23 @@ public final class AnonymousMemory {
         try system_madvise(baseAddress + range.lowerBound, range.count, MADV_DONTNEED)
     }
 
+    /// Replaces the mapping with a fresh one at the same address (`munmap`, then `mmap(MAP_FIXED)`):
+    /// the same virtual addresses, new zero-filled pages.
+    public func replaceWithFreshMapping() throws(ODPKitError) {
+        try system_munmap(baseAddress, length)
+        _ = try system_mmapAnonymous(length: length, at: baseAddress)
+    }
+
+    /// Moves `other`'s pages onto this mapping's addresses (`mremap(MREMAP_FIXED)`), replacing what
+    /// was mapped here; `other` is left unmapped.
+    public func takePages(of other: AnonymousMemory) throws(ODPKitError) {
+        guard other.length == length, other.isMapped, isMapped else {
+            throw ODPKitError(.invalidArgument, function: "mremap", reason: "both mappings must be mapped and \(length) bytes long")
+        }
+        try system_mremapFixed(other.baseAddress, length, to: baseAddress)
+        other.isMapped = false
+    }
+
     /// Unmaps the whole mapping. A second call does nothing.
     public func unmap() throws(ODPKitError) {
         guard isMapped else { return }

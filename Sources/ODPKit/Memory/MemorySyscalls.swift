@@ -1,3 +1,4 @@
+import CODPKitShim
 import SystemPackage
 import Verbs
 
@@ -25,6 +26,15 @@ func system_mmapAnonymous(length: Int, at address: UnsafeMutableRawPointer? = ni
         throw ODPKitError.call("mmap", errno: Errno(rawValue: errno), reason: "cannot map \(length) bytes")
     }
     return result
+}
+
+/// Moves the mapping at `old` to exactly `new`, replacing what was mapped there.
+/// The corresponding C function is `mremap` with `MREMAP_MAYMOVE | MREMAP_FIXED`.
+func system_mremapFixed(_ old: UnsafeMutableRawPointer, _ length: Int, to new: UnsafeMutableRawPointer) throws(ODPKitError) {
+    let result = odpkit_mremap_fixed(old, length, new)
+    guard result != MAP_FAILED else {
+        throw ODPKitError.call("mremap", errno: Errno(rawValue: errno), reason: "cannot move \(length) bytes")
+    }
 }
 
 /// Unmaps a range. The corresponding C function is `munmap`.

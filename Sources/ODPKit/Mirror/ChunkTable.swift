@@ -37,6 +37,8 @@ final class ChunkTable: Sendable {
 
     private struct State {
         var chunks: [Chunk]
+        /// The chunks with pages waiting for the zap, so the monitor's idle pass costs what is pending.
+        var pendingChunks: Set<Int> = []
         var generation: UInt64 = 0
         var invalidations = 0
     }
@@ -93,30 +95,52 @@ final class ChunkTable: Sendable {
                     state.chunks[index].mapped = false
                     state.chunks[index].pendingPages.subtract(pages)
                 }
+                if state.chunks[index].pendingPages.isEmpty {
+                    state.pendingChunks.remove(index)
+                } else {
+                    state.pendingChunks.insert(index)
+                }
             }
         }
         return touched
     }
 
-    /// Page addresses that wait for the kernel's zap, at most `limit`, for the monitor to try to populate.
-    func pendingPages(limit: Int = .max) -> [UInt] {
+    /// Runs of contiguous pages (absolute address, bytes) that wait for the kernel's zap, at most `limit`
+    /// runs, none longer than a chunk: what the monitor tries to populate, one ioctl per run.
+    func pendingRuns(limit: Int = .max) -> [(start: UInt, length: Int)] {
         state.withLock { state in
-            var result: [UInt] = []
-            for chunk in state.chunks where !chunk.pendingPages.isEmpty {
-                for page in chunk.pendingPages.sorted() {
-                    if result.count == limit { return result }
-                    result.append(base + UInt(page * pageSize))
+            var runs: [(start: UInt, length: Int)] = []
+            for index in state.pendingChunks.sorted() {
+                var run: (first: Int, count: Int)?
+                for page in state.chunks[index].pendingPages.sorted() {
+                    if let current = run, current.first + current.count == page {
+                        run = (current.first, current.count + 1)
+                        continue
+                    }
+                    if let current = run { runs.append((base + UInt(current.first * pageSize), current.count * pageSize)) }
+                    if runs.count == limit { return runs }
+                    run = (page, 1)
                 }
+                if let current = run { runs.append((base + UInt(current.first * pageSize), current.count * pageSize)) }
+                if runs.count >= limit { return runs }
             }
-            return result
+            return runs
         }
     }
 
-    /// The page at `address` is populated with the CPU's new contents (its old frame is gone).
-    func markPopulated(_ address: UInt) {
-        guard address >= base, address < base + UInt(length) else { return }
-        let page = Int(address - base) / pageSize
-        state.withLock { $0.chunks[page / (chunkSize / pageSize)].pendingPages.remove(page) }
+    /// The pages of `length` bytes at `address` hold the CPU's new contents (their old frames are gone).
+    func markPopulated(_ address: UInt, length: Int = 1) {
+        guard length > 0, address >= base, address < base + UInt(self.length) else { return }
+        let first = Int(address - base) / pageSize
+        let end = min(self.length, Int(address - base) + length + pageSize - 1) / pageSize
+        let pagesPerChunk = chunkSize / pageSize
+        state.withLock { state in
+            for page in first..<max(first + 1, end) {
+                let index = page / pagesPerChunk
+                state.chunks[index].pendingPages.remove(page)
+                if state.chunks[index].pendingPages.isEmpty { state.pendingChunks.remove(index) }
+            }
+        }
     }
 
     /// Read-begin: what a refresher may do with chunk `index` now.

@@ -4,16 +4,32 @@ public import Verbs
 public enum Invalidation: String, Sendable, CaseIterable, Codable, CustomStringConvertible {
     /// `madvise(MADV_DONTNEED)`: the pages are dropped; the next touch maps zeros.
     case dontNeed = "dontneed"
+    /// `munmap`, then `mmap(MAP_FIXED)` at the same address: new zero-filled pages.
+    case unmapAndMap = "munmap-mmap"
+    /// `mremap(MREMAP_FIXED)` of another buffer, holding other bytes, onto the range.
+    case remapOnto = "mremap"
 
     public var description: String {
         switch self {
         case .dontNeed: "madvise(MADV_DONTNEED)"
+        case .unmapAndMap: "munmap + mmap(MAP_FIXED)"
+        case .remapOnto: "mremap(MREMAP_FIXED) onto it"
         }
     }
 
+    /// The bytes another buffer brings in with `.remapOnto`.
+    static let movedInPattern = BytePattern(salt: 0x77)
+
     func apply(to memory: AnonymousMemory) throws(ODPKitError) {
         switch self {
-        case .dontNeed: try memory.dropPages()
+        case .dontNeed:
+            try memory.dropPages()
+        case .unmapAndMap:
+            try memory.replaceWithFreshMapping()
+        case .remapOnto:
+            let other = try AnonymousMemory(length: memory.length)
+            Self.movedInPattern.fill(other.bytes)
+            try memory.takePages(of: other)
         }
     }
 }

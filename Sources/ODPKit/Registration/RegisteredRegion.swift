@@ -6,9 +6,26 @@ public import Verbs
 /// ODP capability bits the device or transport lacks, a pinned region beyond `RLIMIT_MEMLOCK`.
 public final class RegisteredRegion {
     public let mode: RegistrationMode
-    public let memoryRegion: MemoryRegion
-    public var address: UnsafeMutableRawPointer { memoryRegion.address }
-    public var length: Int { memoryRegion.length }
+    public let address: UnsafeMutableRawPointer
+    public let length: Int
+    private let backing: Backing
+
+    private enum Backing {
+        case single(MemoryRegion)
+        case mirror(MirrorRegion)
+    }
+
+    /// The one memory region of a pinned or ODP region; nil for a mirror region (see `mirror`).
+    public var memoryRegion: MemoryRegion? {
+        if case .single(let region) = backing { return region }
+        return nil
+    }
+
+    /// The mirror of a mirror-emulated region, nil otherwise.
+    public var mirror: MirrorRegion? {
+        if case .mirror(let mirror) = backing { return mirror }
+        return nil
+    }
 
     /// Registers `length` bytes at `address` in `mode`, for use over `transport`.
     public init(
@@ -24,7 +41,7 @@ public final class RegisteredRegion {
         }
         var flags = access
         switch mode {
-        case .pinned:
+        case .pinned, .mirror:
             let limit = MemoryLockLimit.current
             if let pinned = PinnedPages.current(), !limit.allows(length, alreadyPinned: pinned) {
                 throw ODPKitError(
@@ -36,8 +53,15 @@ public final class RegisteredRegion {
             try ODPRequirement.check(pd.context.attributes, device: device, access: access, transport: transport)
             flags.insert(.onDemand)
         }
-        memoryRegion = try pd.registerMemory(address: address, length: length, access: flags)
+        switch mode {
+        case .pinned, .odp:
+            backing = .single(try pd.registerMemory(address: address, length: length, access: flags))
+        case .mirror:
+            backing = .mirror(try MirrorRegion(pd: pd, address: address, length: length, access: flags))
+        }
         self.mode = mode
+        self.address = address
+        self.length = length
     }
 
     /// Registers the whole of `memory` in `mode`.
@@ -45,21 +69,24 @@ public final class RegisteredRegion {
         try self.init(mode, pd: pd, address: memory.baseAddress, length: memory.length, access: access, transport: transport)
     }
 
-    /// Where a peer reaches this region.
-    public func remote(offset: Int = 0, length: Int? = nil) -> RemoteBuffer {
-        memoryRegion.remote(offset: offset, length: length)
-    }
-
     /// The segments that cover `length` bytes from `offset`, each reachable by one work request.
     public func segments(offset: Int, length: Int) throws(ODPKitError) -> [RegionSegment] {
         guard offset >= 0, length > 0, offset + length <= self.length else {
             throw ODPKitError(.invalidArgument, function: "odpkit segments", reason: "bytes \(offset)..<\(offset + length) are outside the region of \(self.length) bytes")
         }
-        return [RegionSegment(memoryRegion: memoryRegion, offset: offset, length: length, offsetInMemoryRegion: offset)]
+        switch backing {
+        case .single(let region):
+            return [RegionSegment(memoryRegion: region, offset: offset, length: length, offsetInMemoryRegion: offset)]
+        case .mirror(let mirror):
+            return try mirror.segments(offset: offset, length: length)
+        }
     }
 
     /// Deregisters the region; a second call does nothing.
     public func close() throws(ODPKitError) {
-        try memoryRegion.close()
+        switch backing {
+        case .single(let region): try region.close()
+        case .mirror(let mirror): try mirror.close()
+        }
     }
 }

@@ -6,6 +6,9 @@ public enum RegistrationMode: String, Sendable, Hashable, CaseIterable, Codable,
     /// On-Demand Paging (`IBV_ACCESS_ON_DEMAND`): nothing is pinned; the NIC faults pages through the
     /// kernel's mmu_interval_notifier and is invalidated when the CPU's page tables change.
     case odp
+    /// Mirror-emulated: a user-space HMM mirror. Chunks of pinned memory regions, invalidated by a
+    /// userfaultfd monitor when the CPU's page tables change and re-pinned on the next use.
+    case mirror
 
     public var description: String { rawValue }
 }

@@ -1,0 +1,35 @@
+public import Histogram
+
+/// What a mirror region measured of itself: how often it was invalidated and re-faulted, and how long
+/// the invalidation window (event read → translation coherent again) and each re-fault took.
+public struct MirrorStatistics: Sendable {
+    /// Invalidation events (remove, unmap, remap) that touched the region.
+    public var invalidations = 0
+    /// Chunks re-established after an invalidation (unpinned, re-pinned, re-registered).
+    public var refaults = 0
+    /// Re-faults thrown away because an invalidation raced with them (read-retry).
+    public var retries = 0
+    /// Event read → the chunk's translation coherent again, in nanoseconds.
+    public var invalidationWindow = Histogram<UInt64>(highestTrackableValue: 60_000_000_000, numberOfSignificantValueDigits: .three)
+    /// One chunk's re-fault after an invalidation (deregister the old, register the new), in nanoseconds;
+    /// the first registration of each chunk is not counted.
+    public var refaultTime = Histogram<UInt64>(highestTrackableValue: 60_000_000_000, numberOfSignificantValueDigits: .three)
+
+    public init() {}
+
+    /// Records a chunk's refresh; `window` is nil for its first registration, which is not a re-fault.
+    mutating func recordRefault(_ duration: Duration, window: Duration?) {
+        guard let window else { return }
+        refaults += 1
+        refaultTime.record(duration.nanoseconds)
+        invalidationWindow.record(window.nanoseconds)
+    }
+}
+
+extension Duration {
+    /// The duration in whole nanoseconds (saturating at zero).
+    var nanoseconds: UInt64 {
+        let (seconds, attoseconds) = components
+        return UInt64(max(0, seconds)) * 1_000_000_000 + UInt64(max(0, attoseconds) / 1_000_000_000)
+    }
+}

@@ -1,0 +1,150 @@
+import Synchronization
+import SystemPackage
+import Verbs
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The monitor thread's side of a `UserFaultMonitor`: it waits on the userfaultfd and an eventfd,
+/// reads every pending event and hands each to the handler, then calls `onIdle`.
+///
+/// From waking up to reading, the thread allocates nothing and takes no lock: a thread in fork()
+/// holds glibc's malloc locks until the monitor has read the fork event, and a thread in munmap or
+/// madvise may hold anything. The poll set and the message buffer are allocated before the thread
+/// starts. The thread retains this object, not the monitor, so that dropping the monitor shuts it down.
+final class MonitorLoop: Sendable {
+    let fd: UserFaultFD
+    private let eventFD: Int32
+    /// Whether `eventFD` is open; writers hold it so that the descriptor is not closed under them.
+    private let eventFDIsOpen = Mutex(true)
+    private let stopRequested = Atomic(false)
+    /// Set by the thread once it has entered `run()`.
+    private let isServing = Atomic(false)
+    /// Set when the monitor was dropped on its own thread: the thread, detached, closes the descriptors.
+    let closesOnExit = Atomic(false)
+    let counters = Mutex(UserFaultMonitor.Counters())
+    let failure = Mutex<ODPKitError?>(nil)
+    private let handler: UserFaultMonitor.Handler
+    private let onIdle: UserFaultMonitor.IdleHandler?
+    private let timeoutMilliseconds: Int32
+    /// The userfaultfd and the eventfd, as `poll` takes them; only the monitor thread touches it.
+    nonisolated(unsafe) private let pollSet: UnsafeMutableBufferPointer<pollfd>
+    /// Room for the messages one read takes; only the monitor thread touches it.
+    nonisolated(unsafe) private let messages: UnsafeMutableRawBufferPointer
+
+    init(fd: UserFaultFD, eventFD: Int32, idleInterval: Duration?, handler: @escaping UserFaultMonitor.Handler,
+         onIdle: UserFaultMonitor.IdleHandler?) {
+        self.fd = fd
+        self.eventFD = eventFD
+        self.handler = handler
+        self.onIdle = onIdle
+        timeoutMilliseconds = idleInterval.map(Self.milliseconds) ?? -1
+        pollSet = .allocate(capacity: 2)
+        _ = pollSet.initialize(from: [pollfd(fd: fd.rawValue, events: Int16(POLLIN), revents: 0),
+                                      pollfd(fd: eventFD, events: Int16(POLLIN), revents: 0)])
+        messages = .allocate(byteCount: 16 * UserFaultFD.messageSize, alignment: 8)
+    }
+
+    deinit {
+        pollSet.deallocate()
+        messages.deallocate()
+    }
+
+    /// `duration` in whole milliseconds, rounded up so that a short interval does not become a busy loop.
+    private static func milliseconds(_ duration: Duration) -> Int32 {
+        let (seconds, attoseconds) = duration.components
+        guard seconds >= 0, attoseconds >= 0 else { return 0 }
+        let milliseconds = seconds * 1000 + (attoseconds + 999_999_999_999_999) / 1_000_000_000_000_000
+        return Int32(clamping: milliseconds)
+    }
+
+    /// The thread's body: runs until a stop is requested or reading fails.
+    func run() {
+        isServing.store(true, ordering: .releasing)
+        while !isStopRequested {
+            do throws(ODPKitError) {
+                try turn()
+            } catch {
+                failure.withLock { $0 = error }
+                break
+            }
+        }
+        if closesOnExit.load(ordering: .acquiring) { closeDescriptors() }
+    }
+
+    /// Returns once the thread has entered `run()`. A new thread allocates on its way there (the Swift
+    /// runtime does), and a fork() begun meanwhile on another thread would hold glibc's malloc locks
+    /// until the monitor reads its event: the monitor's init waits, so nobody can fork against a
+    /// monitor that is not yet in its loop.
+    func waitUntilServing() {
+        while !isServing.load(ordering: .acquiring) { sched_yield() }
+    }
+
+    /// One wait and what follows it: the nudge, the pending events, the idle hook.
+    private func turn() throws(ODPKitError) {
+        do throws(Errno) {
+            _ = try system_poll(pollSet, timeout: timeoutMilliseconds)
+        } catch {
+            throw ODPKitError.call("poll", errno: error, reason: "the userfaultfd monitor cannot wait for events")
+        }
+        if pollSet[0].revents != 0 {
+            try deliverPendingEvents()
+        }
+        if pollSet[1].revents != 0 {
+            consumeNudge()
+            counters.withLock { $0.wakeups += 1 }
+        }
+        if isStopRequested { return }
+        counters.withLock { $0.idleTurns += 1 }
+        onIdle?(fd)
+    }
+
+    /// Reads events until none is pending and hands each, in order, to the handler.
+    private func deliverPendingEvents() throws(ODPKitError) {
+        while !isStopRequested {
+            let count = try fd.readMessages(into: messages)
+            if count == 0 { return }
+            let events = try UserFaultEvent.decode(messages, count: count)
+            counters.withLock { counters in
+                for event in events { counters.count(event) }
+            }
+            for event in events {
+                handler(event, fd)
+            }
+        }
+    }
+
+    private var isStopRequested: Bool { stopRequested.load(ordering: .acquiring) }
+
+    /// Asks the thread to leave its loop after the event it is handling.
+    func requestStop() {
+        stopRequested.store(true, ordering: .releasing)
+        nudge()
+    }
+
+    /// Makes the thread's wait return: it then reads what is pending and calls `onIdle`.
+    func nudge() {
+        eventFDIsOpen.withLock { isOpen in
+            guard isOpen else { return }
+            var one: UInt64 = 1
+            // EAGAIN would mean the counter is full: the thread has a nudge pending anyway.
+            _ = withUnsafeBytes(of: &one) { try? system_write(eventFD, $0) }
+        }
+    }
+
+    private func consumeNudge() {
+        var count: UInt64 = 0
+        _ = withUnsafeMutableBytes(of: &count) { try? system_read(eventFD, $0) }
+    }
+
+    /// Closes the eventfd and the userfaultfd; only once the thread has left its loop.
+    func closeDescriptors() {
+        eventFDIsOpen.withLock { isOpen in
+            guard isOpen else { return }
+            try? system_close(eventFD)
+            isOpen = false
+        }
+        try? fd.close()
+    }
+}

@@ -1,0 +1,80 @@
+import CODPKitShim
+import SystemPackage
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+// One internal wrapper per system call; EINTR is retried in `retryingOnInterrupt` and nowhere else.
+// The wrappers throw the bare `Errno`: their callers decide which errors are outcomes (EAGAIN, EEXIST)
+// and word the rest as an `ODPKitError`.
+
+/// Runs `call` again while it fails with EINTR; returns its result, or throws the errno of any other failure.
+@inline(__always)
+func retryingOnInterrupt<Result: FixedWidthInteger>(_ call: () -> Result) throws(Errno) -> Result {
+    while true {
+        let result = call()
+        if result != -1 { return result }
+        let code = Errno(rawValue: errno)
+        if code != .interrupted { throw code }
+    }
+}
+
+/// Opens a file. The corresponding C function is `open`.
+func system_open(_ path: String, _ flags: Int32) throws(Errno) -> Int32 {
+    try retryingOnInterrupt { open(path, flags) }
+}
+
+/// Closes a descriptor. The corresponding C function is `close`.
+///
+/// EINTR is not retried: Linux releases the descriptor before it reports EINTR, so a retry could
+/// close a descriptor another thread has just been given.
+func system_close(_ descriptor: Int32) throws(Errno) {
+    if close(descriptor) != 0 { throw Errno(rawValue: errno) }
+}
+
+/// Creates a userfaultfd. The corresponding C function is `userfaultfd` (a raw system call).
+func system_userfaultfd(_ flags: Int32) throws(Errno) -> Int32 {
+    try retryingOnInterrupt { odpkit_userfaultfd(flags) }
+}
+
+/// An ioctl whose argument is a struct the kernel reads and writes. The corresponding C function is `ioctl`.
+func system_ioctl<Argument: BitwiseCopyable>(_ descriptor: Int32, _ request: UInt, _ argument: inout Argument) throws(Errno) {
+    _ = try retryingOnInterrupt { ioctl(descriptor, request, &argument) }
+}
+
+/// An ioctl whose argument is an integer; returns the ioctl's result. The corresponding C function is `ioctl`.
+func system_ioctl(_ descriptor: Int32, _ request: UInt, _ value: Int32) throws(Errno) -> Int32 {
+    try retryingOnInterrupt { ioctl(descriptor, request, value) }
+}
+
+/// Reads into `buffer`; returns the byte count. The corresponding C function is `read`.
+func system_read(_ descriptor: Int32, _ buffer: UnsafeMutableRawBufferPointer) throws(Errno) -> Int {
+    try retryingOnInterrupt { read(descriptor, buffer.baseAddress, buffer.count) }
+}
+
+/// Writes `buffer`; returns the byte count. The corresponding C function is `write`.
+func system_write(_ descriptor: Int32, _ buffer: UnsafeRawBufferPointer) throws(Errno) -> Int {
+    try retryingOnInterrupt { write(descriptor, buffer.baseAddress, buffer.count) }
+}
+
+/// Waits until one of `descriptors` is ready or `timeout` milliseconds pass (-1: no limit);
+/// returns how many are ready. The corresponding C function is `poll`.
+///
+/// After EINTR the wait starts again with the whole timeout.
+func system_poll(_ descriptors: UnsafeMutableBufferPointer<pollfd>, timeout: Int32) throws(Errno) -> Int32 {
+    try retryingOnInterrupt { poll(descriptors.baseAddress, nfds_t(descriptors.count), timeout) }
+}
+
+/// Creates an eventfd. The corresponding C function is `eventfd`.
+func system_eventfd(_ flags: Int32) throws(Errno) -> Int32 {
+    try retryingOnInterrupt { eventfd(0, flags) }
+}
+
+/// Whether the calling thread has `capability` in its effective set. The corresponding C function is `capget`.
+func system_threadHasCapability(_ capability: Int32) throws(Errno) -> Bool {
+    try retryingOnInterrupt { odpkit_thread_has_effective_capability(capability) } == 1
+}
+
+/// The system page size. The corresponding C function is `sysconf(_SC_PAGESIZE)`.
+let systemPageSize = Int(sysconf(Int32(_SC_PAGESIZE)))
