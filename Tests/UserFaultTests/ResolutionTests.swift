@@ -26,6 +26,8 @@ extension UserFaultTests {
             }
             let reader = try Worker { Int(readByte(mapping.start + 1234)) }
             #expect(reader.wait() == 0)
+            // The ioctl wakes the reader before the handler records its result: wait for the handler.
+            #expect(eventually { !results.withLock { $0 }.isEmpty })
             #expect(results.withLock { $0 } == [.resolved(bytes: page)])
             let counters = monitor.counters
             #expect(counters.pageFaults == 1)
@@ -52,7 +54,7 @@ extension UserFaultTests {
             #expect(reader.wait() == Int(source[100]))
             let copied = UnsafeRawBufferPointer(start: mapping.pointer(page: 1), count: page)
             #expect(copied.elementsEqual(source), "the whole page is the copy")
-            #expect(monitor.counters.resolves.resolved == 1)
+            #expect(eventually { monitor.counters.resolves.resolved == 1 }, "the tally is recorded after the ioctl woke the reader")
         }
 
         /// Without a monitor: the test thread resolves pages nobody waits for.

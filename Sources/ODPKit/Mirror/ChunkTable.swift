@@ -43,6 +43,9 @@ final class ChunkTable: Sendable {
         var invalidations = 0
     }
 
+    /// Userfaultfd events the monitor has applied to this table (a barrier for users; see `MirrorRegion`).
+    let appliedEvents = Atomic<Int>(0)
+
     let base: UInt
     let length: Int
     let chunkSize: Int

@@ -72,6 +72,7 @@ public final class MirrorRegion: @unchecked Sendable {
         let table = self.table
         monitor = try UserFaultMonitor(fd: fd, idleInterval: .milliseconds(10)) { event, fd in
             MirrorRegion.handle(event, fd: fd, table: table)
+            table.appliedEvents.add(1, ordering: .releasing)
         } onIdle: { fd in
             MirrorRegion.populatePending(fd: fd, table: table)
         }
@@ -142,9 +143,19 @@ public final class MirrorRegion: @unchecked Sendable {
     // MARK: Refreshing (user-space faults)
 
     /// Re-establishes every chunk overlapping the byte range `range` whose translation was invalidated.
+    ///
+    /// First a barrier: the kernel lets a munmap/madvise/mremap caller go on as soon as the monitor has
+    /// read its event, before the handler applied it; so wait until every event read is applied.
     public func ensureCoherent(_ range: Range<Int>, timeout: Duration = .seconds(10)) throws(ODPKitError) {
-        let chunks = table.chunks(overlapping: table.base + UInt(range.lowerBound), table.base + UInt(range.upperBound))
         let deadline = ContinuousClock.now.advanced(by: timeout)
+        let read = monitor.counters.events
+        while table.appliedEvents.load(ordering: .acquiring) < read {
+            guard ContinuousClock.now < deadline else {
+                throw ODPKitError(.timedOut, function: "odpkit mirror refresh", reason: "the monitor has not applied the events it read")
+            }
+            sched_yield()
+        }
+        let chunks = table.chunks(overlapping: table.base + UInt(range.lowerBound), table.base + UInt(range.upperBound))
         for index in chunks {
             try refresh(index, deadline: deadline)
         }
