@@ -3,6 +3,10 @@ import Histogram
 import ODPKit
 import Verbs
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// `odpkit bench …`: latency probes, each printing a table labelled with its testbed.
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -25,6 +29,9 @@ struct RefaultCommand: ParsableCommand {
     @Option(help: "Samples per configuration (after one warm-up round).")
     var samples = 100
 
+    @Option(help: "What to drop before the first READ, comma-separated: page (one 4 KiB page), all (the whole region).")
+    var dropped = "page,all"
+
     @Option(help: "Modes, comma-separated (odp, mirror, pinned).")
     var modes = "odp,mirror"
 
@@ -34,6 +41,9 @@ struct RefaultCommand: ParsableCommand {
     func validate() throws {
         guard samples > 0 else { throw ValidationError("--samples must be above zero") }
         guard !sizes.isEmpty, sizes.allSatisfy({ $0 > 0 }) else { throw ValidationError("--region-mib takes sizes above zero, e.g. 1,1024") }
+        guard Set(dropped.split(separator: ",")).isSubset(of: ["page", "all"]), !dropped.isEmpty else {
+            throw ValidationError("--dropped takes page and all")
+        }
         guard !chosenModes.isEmpty, chosenModes.count == modes.split(separator: ",").count else {
             throw ValidationError("--modes takes pinned, odp and mirror")
         }
@@ -48,10 +58,12 @@ struct RefaultCommand: ParsableCommand {
         print("testbed: \(SystemInfo.current().summary)")
         print("device: \(path.context.deviceName); mirror chunks of \(MirrorRegion.defaultChunkSize / 1024) KiB; \(samples) samples per row, modes interleaved; times in µs")
         print("")
+        fflush(nil)
         print(["mode", "region", "dropped", "madvise p50", "p99", "1st READ p50", "p99", "warm READ p50", "restore p50", "p99", "window p50", "p99", "re-fault p50", "p99"].joined(separator: "\t"))
         for size in sizes {
             let region = size << 20
-            for invalidated in [pageSize, region] {
+            let choices = dropped.split(separator: ",")
+            for invalidated in (choices.contains("page") ? [pageSize] : []) + (choices.contains("all") ? [region] : []) {
                 _ = try RefaultProbe.run(modes: chosenModes, regionBytes: region, invalidatedBytes: invalidated, samples: 1, on: path)
                 for result in try RefaultProbe.run(modes: chosenModes, regionBytes: region, invalidatedBytes: invalidated, samples: samples, on: path) {
                     var row = [result.mode.rawValue, "\(size) MiB", invalidated == pageSize ? "1 page" : "all"]
@@ -62,6 +74,7 @@ struct RefaultCommand: ParsableCommand {
                         row += Array(repeating: "-", count: 6)
                     }
                     print(row.joined(separator: "\t"))
+                    fflush(nil)  // each row as it is measured, also through a pipe
                 }
             }
         }

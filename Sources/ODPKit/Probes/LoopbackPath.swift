@@ -34,15 +34,9 @@ public final class LoopbackPath {
     public func read(_ region: RegisteredRegion, offset: Int = 0, length: Int) throws(ODPKitError) -> [UInt8] {
         try requireStaging(length)
         staging.fill(0, range: 0..<length)
-        let operation = "RDMA READ of \(length) bytes from a \(region.mode) region"
-        var posted = 0
-        for segment in try region.segments(offset: offset, length: length) {
-            if posted == Self.window { try awaitCompletions(1, operation); posted -= 1 }
-            nextID &+= 1
-            try queuePair.postRead(into: stagingRegion, offset: segment.offset - offset, length: segment.length, from: segment.remote, id: nextID)
-            posted += 1
+        try postPerSegment(of: region, offset: offset, length: length, "RDMA READ of \(length) bytes from a \(region.mode) region") { segment, id throws(ODPKitError) in
+            try queuePair.postRead(into: stagingRegion, offset: segment.offset - offset, length: segment.length, from: segment.remote, id: id)
         }
-        try awaitCompletions(posted, operation)
         return Array(staging.bytes[0..<length])
     }
 
@@ -50,12 +44,22 @@ public final class LoopbackPath {
     public func write(_ bytes: [UInt8], to region: RegisteredRegion, offset: Int = 0) throws(ODPKitError) {
         try requireStaging(bytes.count)
         staging.bytes.copyBytes(from: bytes)
-        let operation = "RDMA WRITE of \(bytes.count) bytes to a \(region.mode) region"
+        try postPerSegment(of: region, offset: offset, length: bytes.count, "RDMA WRITE of \(bytes.count) bytes to a \(region.mode) region") { segment, id throws(ODPKitError) in
+            try queuePair.postWrite(from: stagingRegion, offset: segment.offset - offset, length: segment.length, to: segment.remote, id: id)
+        }
+    }
+
+    /// Posts one work request per segment of `region` covering `length` bytes from `offset`, keeping at
+    /// most `window` outstanding, and polls them all; the first failure is thrown after the last poll.
+    private func postPerSegment(
+        of region: RegisteredRegion, offset: Int, length: Int, _ operation: String,
+        _ post: (RegionSegment, UInt64) throws(ODPKitError) -> Void
+    ) throws(ODPKitError) {
         var posted = 0
-        for segment in try region.segments(offset: offset, length: bytes.count) {
+        for segment in try region.segments(offset: offset, length: length) {
             if posted == Self.window { try awaitCompletions(1, operation); posted -= 1 }
             nextID &+= 1
-            try queuePair.postWrite(from: stagingRegion, offset: segment.offset - offset, length: segment.length, to: segment.remote, id: nextID)
+            try post(segment, nextID)
             posted += 1
         }
         try awaitCompletions(posted, operation)
