@@ -44,7 +44,7 @@ do {
                 if round == 1 {
                     print("\(observation)   [before: NIC read the CPU's data in \(observation.pagesReadBefore)/\(observation.pages) pages]")
                 }
-                stale["\(padded(mode.rawValue)) \(access.rawValue)", default: 0] += observation.coherent ? 0 : 1
+                stale["\(padded(mode.rawValue, to: 6)) \(access.rawValue)", default: 0] += observation.coherent ? 0 : 1
             }
         }
     }
@@ -59,4 +59,3 @@ do {
     fail("\(error)", status: error.code == .noDevice ? 2 : 1)
 }
 
-func padded(_ text: String) -> String { text + String(repeating: " ", count: max(0, 6 - text.count)) }

@@ -1,5 +1,5 @@
 /// `text` padded with spaces on the right to `width` characters (no Foundation needed).
-func padded(_ text: String, to width: Int) -> String {
+public func padded(_ text: String, to width: Int) -> String {
     text.count >= width ? text : text + String(repeating: " ", count: width - text.count)
 }
 
