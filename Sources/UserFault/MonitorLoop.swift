@@ -24,6 +24,8 @@ final class MonitorLoop: Sendable {
     /// Set when the monitor was dropped on its own thread: the thread, detached, closes the descriptors.
     let closesOnExit = Atomic(false)
     let counters = Mutex(UserFaultMonitor.Counters())
+    /// Bumped before and after each read of the userfaultfd: odd while a read's events are uncounted.
+    let readPhase = Atomic<UInt64>(0)
     let failure = Mutex<ODPKitError?>(nil)
     private let handler: UserFaultMonitor.Handler
     private let onIdle: UserFaultMonitor.IdleHandler?
@@ -103,12 +105,24 @@ final class MonitorLoop: Sendable {
     /// Reads events until none is pending and hands each, in order, to the handler.
     private func deliverPendingEvents() throws(ODPKitError) {
         while !isStopRequested {
-            let count = try fd.readMessages(into: messages)
-            if count == 0 { return }
-            let events = try UserFaultEvent.decode(messages, count: count)
-            counters.withLock { counters in
-                for event in events { counters.count(event) }
+            // Odd while a read's events are not counted yet: the kernel releases a munmap/madvise caller
+            // inside the read, and `UserFaultMonitor.eventsRead` must not miss its event.
+            readPhase.add(1, ordering: .sequentiallyConsistent)
+            let events: [UserFaultEvent]
+            do throws(ODPKitError) {
+                let count = try fd.readMessages(into: messages)
+                events = count == 0 ? [] : try UserFaultEvent.decode(messages, count: count)
+            } catch {
+                readPhase.add(1, ordering: .releasing)
+                throw error
             }
+            if !events.isEmpty {
+                counters.withLock { counters in
+                    for event in events { counters.count(event) }
+                }
+            }
+            readPhase.add(1, ordering: .releasing)
+            if events.isEmpty { return }
             for event in events {
                 handler(event, fd)
             }

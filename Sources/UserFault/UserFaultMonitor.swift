@@ -133,6 +133,14 @@ public final class UserFaultMonitor: Sendable {
         return counters
     }
 
+    /// Every event read so far, those of a read under way included: the kernel lets a munmap, madvise
+    /// or mremap caller go on inside the monitor's read, so once that call has returned, this count
+    /// includes its event (it waits, yielding, for a read in progress to be counted).
+    public var eventsRead: Int {
+        while loop.readPhase.load(ordering: .sequentiallyConsistent) & 1 == 1 { sched_yield() }
+        return loop.counters.withLock { $0.events }
+    }
+
     /// The error that stopped the monitor thread early (reading the userfaultfd failed), if any.
     public var failure: ODPKitError? { loop.failure.withLock { $0 } }
 }

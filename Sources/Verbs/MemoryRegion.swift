@@ -15,10 +15,10 @@ public final class MemoryRegion: VerbsResource {
     public let address: UnsafeMutableRawPointer
     public let length: Int
     public let access: AccessFlags
-    /// The local key, for scatter/gather entries.
-    public let lkey: UInt32
-    /// The remote key, for a peer's RDMA READ and WRITE.
-    public let rkey: UInt32
+    /// The local key, for scatter/gather entries; `changeTranslation()` may change it.
+    public private(set) var lkey: UInt32
+    /// The remote key, for a peer's RDMA READ and WRITE; `changeTranslation()` may change it.
+    public private(set) var rkey: UInt32
     /// Posted work requests that use this region and have not completed.
     public var inFlight: Int { inFlightCount.load(ordering: .acquiring) }
     /// Atomic: a mirror region's refresher checks it while the owning thread posts and polls.
@@ -64,6 +64,29 @@ public final class MemoryRegion: VerbsResource {
             return ODPKitError(.notMapped, function: "ibv_reg_mr_iova2", errno: errno, reason: "the range of \(length) bytes is not mapped in this process")
         }
         return .call("ibv_reg_mr_iova2", errno: errno, reason: "cannot register \(length) bytes (\(access)) on \(device)")
+    }
+
+    /// Makes the NIC drop the region's translation and take the pages mapped at its range now, keeping
+    /// the region (and usually its keys): how a mirror re-establishes a chunk where the device can.
+    ///
+    /// The corresponding C function is `ibv_rereg_mr` with `IBV_REREG_MR_CHANGE_TRANSLATION`. A device
+    /// without it (rxe answers `EOPNOTSUPP`) throws `.unsupported` and leaves the region as it was.
+    /// Refuses with `.busy` while posted work requests use the region.
+    public func changeTranslation() throws(ODPKitError) {
+        guard let mr = handle else { throw useAfterClose("memory region", function: "ibv_rereg_mr") }
+        guard inFlightCount.load(ordering: .acquiring) == 0 else {
+            throw ODPKitError(.busy, function: "ibv_rereg_mr", reason: "\(inFlight) posted work request(s) still use this memory region")
+        }
+        let result = ibv_rereg_mr(mr, Int32(IBV_REREG_MR_CHANGE_TRANSLATION.rawValue), nil, address, length, 0)
+        guard result == 0 else {
+            let error = lastErrno()
+            if error == .notSupported || error == .noFunction {
+                throw ODPKitError(.unsupported, function: "ibv_rereg_mr", errno: error, reason: "\(pd.context.deviceName) cannot change a memory region's translation; register a new region (new keys) instead")
+            }
+            throw ODPKitError.call("ibv_rereg_mr", errno: error, reason: "cannot change the translation of \(length) bytes on \(pd.context.deviceName) (rereg code \(result))")
+        }
+        lkey = mr.pointee.lkey
+        rkey = mr.pointee.rkey
     }
 
     /// Where a peer reaches `length` bytes of this region from `offset` with RDMA READ or WRITE.

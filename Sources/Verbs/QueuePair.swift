@@ -140,6 +140,46 @@ public final class QueuePair: VerbsResource {
         connection = options
     }
 
+    /// Where a queue pair is in its life (`enum ibv_qp_state`).
+    public enum State: String, Sendable {
+        case reset, initialized, readyToReceive, readyToSend, sendQueueDrained, sendQueueError, error, unknown
+    }
+
+    /// The queue pair's state as the device reports it now.
+    ///
+    /// The corresponding C function is `ibv_query_qp` with `IBV_QP_STATE`.
+    public func state() throws(ODPKitError) -> State {
+        let qp = try live("ibv_query_qp")
+        var attr = ibv_qp_attr()
+        var initAttr = ibv_qp_init_attr()
+        try checkVerbs("ibv_query_qp", ibv_query_qp(qp, &attr, Int32(IBV_QP_STATE.rawValue), &initAttr), reason: "cannot query QP \(number)")
+        switch attr.qp_state {
+        case IBV_QPS_RESET: return .reset
+        case IBV_QPS_INIT: return .initialized
+        case IBV_QPS_RTR: return .readyToReceive
+        case IBV_QPS_RTS: return .readyToSend
+        case IBV_QPS_SQD: return .sendQueueDrained
+        case IBV_QPS_SQE: return .sendQueueError
+        case IBV_QPS_ERR: return .error
+        default: return .unknown
+        }
+    }
+
+    /// Moves the queue pair back to RESET (from any state, the error state included), ready to be
+    /// connected again. Work requests still posted are gone: poll the completions already flushed to the
+    /// completion queue first, since their ids can no longer be matched afterwards.
+    ///
+    /// The corresponding C function is `ibv_modify_qp` with `IBV_QPS_RESET`.
+    public func reset() throws(ODPKitError) {
+        let qp = try live("ibv_modify_qp")
+        var attr = ibv_qp_attr()
+        attr.qp_state = IBV_QPS_RESET
+        try modify(qp, &attr, [IBV_QP_STATE], "RESET")
+        sends.drain()
+        receives.drain()
+        connection = nil
+    }
+
     /// The GID entry this side sends from: none on InfiniBand without a GID index, else the chosen one.
     private func localGID(_ options: ConnectionOptions, port: PortAttributes) throws(ODPKitError) -> GIDEntry? {
         let table = try pd.context.gidTable(port: options.port)

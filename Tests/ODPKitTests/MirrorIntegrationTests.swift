@@ -38,12 +38,13 @@ final class MirrorIntegrationTests {
         #expect(seen.coherent, "\(seen)")
     }
 
+    /// Counted on a region refreshed on use, so nothing re-faults before the read.
     @Test func mirrorCountsAndTimesItsInvalidations() throws {
         let memory = try AnonymousMemory(length: 8 * pageSize)
         CoherenceCheck.cpuPattern.fill(memory.bytes)
-        let region = try path.register(.mirror, memory)
+        let region = try path.register(.mirror, memory, mirrorRefresh: .onUse)
         defer { try? region.close() }
-        let mirror = try #require(region.mirror)
+        let mirror = try MirrorRegion.of(region)
         let keys = mirror.keyTable
         #expect(mirror.statistics.invalidations == 0)
         try memory.dropPages(0..<pageSize)
@@ -57,32 +58,83 @@ final class MirrorIntegrationTests {
         #expect(mirror.keyTable.chunks.first??.rkey != keys.chunks.first??.rkey, "a re-registered chunk has new keys")
     }
 
-    @Test func aPeerUsingARetiredKeyGetsARemoteAccessError() throws {
+    /// With eager refresh the window closes without any use of the region from this process: a peer
+    /// that fetches the key table afterwards reads the CPU's new bytes.
+    @Test func eagerRefreshMakesTheRegionCoherentForAPeerWithoutALocalUse() throws {
         let memory = try AnonymousMemory(length: 4 * pageSize)
         CoherenceCheck.cpuPattern.fill(memory.bytes)
         let region = try path.register(.mirror, memory)
         defer { try? region.close() }
-        let mirror = try #require(region.mirror)
-        let retired = try #require(mirror.keyTable.chunks.first ?? nil)
-        try memory.dropPages()
-        try mirror.ensureCoherent(0..<memory.length)
-        #expect(mirror.keyTable.rkey(for: mirror.keyTable.base) != retired.rkey)
+        let mirror = try MirrorRegion.of(region)
+        #expect(mirror.refresh == .eager)
+        let generation = mirror.keyTable.generation
+        try memory.dropPages(0..<pageSize)
+        try RetiredKeyRecovery.waitForRefresh(of: mirror, after: generation)
 
-        // Two queue pairs, as a remote peer and the region's side: on one looped-back queue pair the
-        // responder's error would flush the request before its NAK arrives.
-        let cq = try CompletionQueue(context: path.context)
-        let peer = try QueuePair(pd: path.pd, sendQueue: cq, receiveQueue: cq)
-        let local = try QueuePair(pd: path.pd, sendQueue: cq, receiveQueue: cq)
-        defer { try? peer.close(); try? local.close(); try? cq.close() }
-        try peer.connect(to: local)
-        let staging = try AnonymousMemory(length: pageSize)
-        let sink = try path.pd.registerMemory(address: staging.baseAddress, length: staging.length, access: .readWrite)
-        let stale = RemoteBuffer(address: UInt64(UInt(bitPattern: memory.baseAddress)), rkey: retired.rkey, length: pageSize)
-        try peer.postRead(into: sink, length: pageSize, from: stale, id: 7)
-        let completion = try cq.next()
-        #expect(completion.status == .remoteAccessError, "\(completion)")
-        try peer.close()
-        try sink.close()
+        let peer = try PeerReader(path)
+        defer { peer.close() }
+        let address = UInt64(UInt(bitPattern: memory.baseAddress))
+        let rkey = try #require(mirror.keyTable.rkey(for: address))
+        let seen = try peer.read(RemoteBuffer(address: address, rkey: rkey, length: pageSize))
+        #expect(seen.allSatisfy { $0 == 0 }, "the peer read the old page: \(ByteSummary(seen))")
+        let statistics = mirror.statistics
+        #expect(statistics.refaults == 1)
+        #expect(statistics.invalidationWindow.totalCount == 1)
+        #expect(statistics.eagerFailures == 0)
+    }
+
+    /// With refresh on use, the chunk stays stale (its old region registered) until this process uses it.
+    @Test func onUseRefreshLeavesTheWindowOpenUntilTheNextUse() throws {
+        let memory = try AnonymousMemory(length: 4 * pageSize)
+        CoherenceCheck.cpuPattern.fill(memory.bytes)
+        let region = try path.register(.mirror, memory, mirrorRefresh: .onUse)
+        defer { try? region.close() }
+        let mirror = try MirrorRegion.of(region)
+        try memory.dropPages(0..<pageSize)
+        usleep(300_000)
+        #expect(!mirror.isCoherent(0..<pageSize))
+        #expect(mirror.statistics.refaults == 0)
+        let seen = try path.read(region, length: pageSize)
+        #expect(seen.allSatisfy { $0 == 0 }, "\(ByteSummary(seen))")
+        #expect(mirror.isCoherent(0..<pageSize))
+        #expect(mirror.statistics.refaults == 1)
+    }
+
+    /// `ibv_rereg_mr(IBV_REREG_MR_CHANGE_TRANSLATION)` where the device has it (keys kept); rxe answers
+    /// EOPNOTSUPP, and the mirror then re-faults with a new memory region and says why.
+    @Test func aReFaultChangesTheTranslationInPlaceOrRegistersANewRegion() throws {
+        let memory = try AnonymousMemory(length: 4 * pageSize)
+        CoherenceCheck.cpuPattern.fill(memory.bytes)
+        let plain = try path.pd.registerMemory(address: memory.baseAddress, length: memory.length, access: .readWrite)
+        defer { try? plain.close() }
+        let region = try path.register(.mirror, memory)
+        defer { try? region.close() }
+        let mirror = try MirrorRegion.of(region)
+        try memory.dropPages(0..<pageSize)
+        _ = try path.read(region, length: pageSize)
+        let statistics = mirror.statistics
+        do {
+            try plain.changeTranslation()
+            #expect(statistics.changedInPlace == 1 && statistics.reregistered == 0, "\(statistics.changedInPlace) in place, \(statistics.reregistered) new")
+            #expect(statistics.inPlaceUnsupported == nil)
+        } catch {
+            #expect(error.code == .unsupported && error.errno == .notSupported, "\(error)")
+            #expect(!plain.isClosed, "a refused change leaves the region registered")
+            #expect(statistics.changedInPlace == 0 && statistics.reregistered == 1, "\(statistics.changedInPlace) in place, \(statistics.reregistered) new")
+            #expect(statistics.inPlaceUnsupported?.contains("EOPNOTSUPP") == true, "\(String(describing: statistics.inPlaceUnsupported))")
+        }
+    }
+
+    /// A peer that reads with a retired key gets a remote access error that moves both queue pairs to
+    /// the error state; resetting and reconnecting them and fetching the key table again recovers, and
+    /// the READ then returns what the CPU holds.
+    @Test func aPeerRecoversFromARetiredKey() throws {
+        let result = try RetiredKeyRecovery.run(samples: 5, on: path)
+        #expect(result.samples == 5)
+        #expect(result.status == .remoteAccessError, "\(String(describing: result.status))")
+        #expect(result.peerStateAfterError == .error)
+        #expect(result.mismatches == 0)
+        #expect(result.recovery.totalCount == 5 && result.errorLatency.totalCount == 5)
     }
 
     /// userfaultfd's missing mode takes anonymous, shmem and hugetlbfs memory only: a mirror of a
@@ -101,5 +153,39 @@ final class MirrorIntegrationTests {
         }
         #expect(error?.function.contains("UFFDIO_REGISTER") == true, "\(String(describing: error))")
         #expect(error?.errno == .invalidArgument)
+    }
+}
+
+/// A second queue pair that reads a region the way a remote peer would: with an rkey, not through odpkit.
+/// Two queue pairs, as a remote peer and the region's side: on one looped-back queue pair a responder
+/// error would flush the request before its NAK arrives.
+struct PeerReader {
+    let cq: CompletionQueue
+    let peer: QueuePair
+    let regionSide: QueuePair
+    let staging: AnonymousMemory
+    let sink: MemoryRegion
+
+    init(_ path: LoopbackPath) throws {
+        cq = try CompletionQueue(context: path.context)
+        peer = try QueuePair(pd: path.pd, sendQueue: cq, receiveQueue: cq)
+        regionSide = try QueuePair(pd: path.pd, sendQueue: cq, receiveQueue: cq)
+        try peer.connect(to: regionSide)
+        staging = try AnonymousMemory(length: pageSize)
+        sink = try path.pd.registerMemory(address: staging.baseAddress, length: staging.length, access: .readWrite)
+    }
+
+    func read(_ remote: RemoteBuffer) throws -> [UInt8] {
+        staging.fill(0xEE)
+        try peer.postRead(into: sink, length: remote.length, from: remote, id: 1)
+        try cq.next().requireSuccess("peer RDMA READ")
+        return Array(staging.bytes[0..<remote.length])
+    }
+
+    func close() {
+        try? peer.close()
+        try? regionSide.close()
+        try? sink.close()
+        try? cq.close()
     }
 }

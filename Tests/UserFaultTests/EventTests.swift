@@ -55,6 +55,23 @@ extension UserFaultTests {
             #expect(watched.monitor.counters.removes == 1)
         }
 
+        /// The kernel releases a madvise caller inside the monitor's read; `eventsRead` must count that
+        /// event as soon as madvise returns, even before the monitor has handled it (here it never does
+        /// quickly: the handler sleeps).
+        @Test func eventsReadCountsAnEventOnceTheCallReturns() throws {
+            let mapping = try Mapping(pages: 2)
+            let fd = try openHandshaken([.eventRemove])
+            try fd.register(mapping.range, mode: .missing)
+            let monitor = try UserFaultMonitor(fd: fd) { _, _ in usleep(2_000) }
+            defer { monitor.shutdown(); mapping.unmap() }
+            for round in 1...200 {
+                #expect(madvise(mapping.pointer(page: round % 2), page, MADV_DONTNEED) == 0)
+                let read = monitor.eventsRead
+                #expect(read == round, "madvise returned but eventsRead says \(read), not \(round)")
+                if read != round { return }
+            }
+        }
+
         @Test func munmapIsAnUnmap() throws {
             let watched = try Watched(pages: 3)
             defer { watched.finish(unmapping: 0..<2) }

@@ -39,6 +39,8 @@ final class ChunkTable: Sendable {
         var chunks: [Chunk]
         /// The chunks with pages waiting for the zap, so the monitor's idle pass costs what is pending.
         var pendingChunks: Set<Int> = []
+        /// The chunks whose translation is not valid, so an eager refresher's pass costs what is stale.
+        var staleChunks: Set<Int> = []
         var generation: UInt64 = 0
         var invalidations = 0
     }
@@ -58,7 +60,8 @@ final class ChunkTable: Sendable {
         self.length = length
         self.chunkSize = chunkSize
         self.pageSize = pageSize
-        state = Mutex(State(chunks: Array(repeating: Chunk(), count: (length + chunkSize - 1) / chunkSize)))
+        let count = (length + chunkSize - 1) / chunkSize
+        state = Mutex(State(chunks: Array(repeating: Chunk(), count: count), staleChunks: Set(0..<count)))
     }
 
     var chunkCount: Int { state.withLock { $0.chunks.count } }
@@ -89,6 +92,7 @@ final class ChunkTable: Sendable {
             for index in touched {
                 state.chunks[index].sequence &+= 1
                 state.chunks[index].valid = false
+                state.staleChunks.insert(index)
                 if state.chunks[index].invalidatedAt == nil { state.chunks[index].invalidatedAt = now }
                 let pages = max(firstPage, index * pagesPerChunk)..<min(endPage, (index + 1) * pagesPerChunk)
                 switch cause {
@@ -170,11 +174,17 @@ final class ChunkTable: Sendable {
             guard state.chunks[index].sequence == sequence, state.chunks[index].pendingPages.isEmpty else { return .retry }
             state.chunks[index].valid = true
             state.chunks[index].mapped = true
+            state.staleChunks.remove(index)
             state.generation &+= 1
             let window = state.chunks[index].invalidatedAt.map { now - $0 }
             state.chunks[index].invalidatedAt = nil
             return .committed(window: window)
         }
+    }
+
+    /// The chunks whose translation is not valid now, in address order.
+    func staleChunks() -> [Int] {
+        state.withLock { $0.staleChunks.sorted() }
     }
 
     /// Bumped whenever a chunk's translation (and so its keys) changes: peers compare it to their copy.

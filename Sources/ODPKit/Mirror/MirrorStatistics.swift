@@ -9,6 +9,14 @@ public struct MirrorStatistics: Sendable {
     public var refaults = 0
     /// Re-faults thrown away because an invalidation raced with them (read-retry).
     public var retries = 0
+    /// Re-faults done in place (`ibv_rereg_mr` changed the translation, keys kept).
+    public var changedInPlace = 0
+    /// Re-faults done with a new memory region (new keys), where the device cannot change a translation.
+    public var reregistered = 0
+    /// Why the device could not change a translation in place, once a re-fault asked it.
+    public var inPlaceUnsupported: String?
+    /// Eager refreshes that could not pin a chunk (its range unmapped, say): the next use tries again.
+    public var eagerFailures = 0
     /// Event read → the chunk's translation coherent again, in nanoseconds.
     public var invalidationWindow = Histogram<UInt64>(highestTrackableValue: 60_000_000_000, numberOfSignificantValueDigits: .three)
     /// One chunk's re-fault after an invalidation (deregister the old, register the new), in nanoseconds;
@@ -18,9 +26,10 @@ public struct MirrorStatistics: Sendable {
     public init() {}
 
     /// Records a chunk's refresh; `window` is nil for its first registration, which is not a re-fault.
-    mutating func recordRefault(_ duration: Duration, window: Duration?) {
+    mutating func recordRefault(_ duration: Duration, window: Duration?, inPlace: Bool) {
         guard let window else { return }
         refaults += 1
+        if inPlace { changedInPlace += 1 } else { reregistered += 1 }
         refaultTime.record(duration.nanoseconds)
         invalidationWindow.record(window.nanoseconds)
     }

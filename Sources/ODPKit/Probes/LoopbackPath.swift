@@ -26,8 +26,9 @@ public final class LoopbackPath {
     }
 
     /// Registers `memory` in `mode` in this path's protection domain.
-    public func register(_ mode: RegistrationMode, _ memory: AnonymousMemory, access: AccessFlags = .readWrite) throws(ODPKitError) -> RegisteredRegion {
-        try RegisteredRegion(mode, pd: pd, memory: memory, access: access)
+    public func register(_ mode: RegistrationMode, _ memory: AnonymousMemory, access: AccessFlags = .readWrite,
+                         mirrorRefresh: MirrorRegion.Refresh = .eager) throws(ODPKitError) -> RegisteredRegion {
+        try RegisteredRegion(mode, pd: pd, memory: memory, access: access, mirrorRefresh: mirrorRefresh)
     }
 
     /// The bytes the NIC reads from `region` (RDMA READ), `length` from `offset`: one work request per segment.

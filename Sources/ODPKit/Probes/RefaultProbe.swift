@@ -24,7 +24,8 @@ public enum RefaultProbe {
     }
 
     public static func run(
-        modes: [RegistrationMode], regionBytes: Int, invalidatedBytes: Int, samples: Int, on path: LoopbackPath
+        modes: [RegistrationMode], regionBytes: Int, invalidatedBytes: Int, samples: Int,
+        mirrorRefresh: MirrorRegion.Refresh = .eager, on path: LoopbackPath
     ) throws(ODPKitError) -> [Result] {
         guard invalidatedBytes >= pageSize, invalidatedBytes <= regionBytes, samples > 0 else {
             throw ODPKitError(.invalidArgument, function: "odpkit refault probe", reason: "needs 1 page ≤ invalidated ≤ region and samples > 0")
@@ -34,7 +35,7 @@ public enum RefaultProbe {
         for mode in modes {
             let memory = try AnonymousMemory(length: regionBytes)
             CoherenceCheck.cpuPattern.fill(memory.bytes)
-            setups.append((memory, try path.register(mode, memory)))
+            setups.append((memory, try path.register(mode, memory, mirrorRefresh: mirrorRefresh)))
         }
         var results = modes.map { Result(mode: $0, regionBytes: regionBytes, invalidatedBytes: invalidatedBytes) }
         let clock = ContinuousClock()

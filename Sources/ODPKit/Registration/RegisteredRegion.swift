@@ -27,10 +27,11 @@ public final class RegisteredRegion {
         return nil
     }
 
-    /// Registers `length` bytes at `address` in `mode`, for use over `transport`.
+    /// Registers `length` bytes at `address` in `mode`, for use over `transport`; `mirrorRefresh` says
+    /// when a mirror region re-establishes an invalidated chunk.
     public init(
         _ mode: RegistrationMode, pd: ProtectionDomain, address: UnsafeMutableRawPointer, length: Int,
-        access: AccessFlags = .readWrite, transport: Transport = .rc
+        access: AccessFlags = .readWrite, transport: Transport = .rc, mirrorRefresh: MirrorRegion.Refresh = .eager
     ) throws(ODPKitError) {
         let device = pd.context.deviceName
         guard length > 0 else {
@@ -57,7 +58,7 @@ public final class RegisteredRegion {
         case .pinned, .odp:
             backing = .single(try pd.registerMemory(address: address, length: length, access: flags))
         case .mirror:
-            backing = .mirror(try MirrorRegion(pd: pd, address: address, length: length, access: flags))
+            backing = .mirror(try MirrorRegion(pd: pd, address: address, length: length, access: flags, refresh: mirrorRefresh))
         }
         self.mode = mode
         self.address = address
@@ -65,8 +66,9 @@ public final class RegisteredRegion {
     }
 
     /// Registers the whole of `memory` in `mode`.
-    public convenience init(_ mode: RegistrationMode, pd: ProtectionDomain, memory: AnonymousMemory, access: AccessFlags = .readWrite, transport: Transport = .rc) throws(ODPKitError) {
-        try self.init(mode, pd: pd, address: memory.baseAddress, length: memory.length, access: access, transport: transport)
+    public convenience init(_ mode: RegistrationMode, pd: ProtectionDomain, memory: AnonymousMemory, access: AccessFlags = .readWrite,
+                            transport: Transport = .rc, mirrorRefresh: MirrorRegion.Refresh = .eager) throws(ODPKitError) {
+        try self.init(mode, pd: pd, address: memory.baseAddress, length: memory.length, access: access, transport: transport, mirrorRefresh: mirrorRefresh)
     }
 
     /// The segments that cover `length` bytes from `offset`, each reachable by one work request.

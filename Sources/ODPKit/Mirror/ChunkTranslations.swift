@@ -1,0 +1,213 @@
+public import Verbs
+import Synchronization
+import UserFault
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The NIC side of a mirror region: every chunk's memory region, and the user-space fault that
+/// re-establishes an invalidated chunk (read-begin, pin, read-retry). Runs on the threads that use the
+/// region and on its eager refresher, never on the monitor thread.
+///
+/// A chunk is re-established in place with `ibv_rereg_mr(IBV_REREG_MR_CHANGE_TRANSLATION)` where the
+/// device can (keys kept), else with a new memory region (new keys; the old one is deregistered once no
+/// posted work request uses it). All registering and deregistering happens under one lock.
+final class ChunkTranslations: @unchecked Sendable {
+    let pd: ProtectionDomain
+    let address: UnsafeMutableRawPointer
+    let access: AccessFlags
+    let table: ChunkTable
+    let monitor: UserFaultMonitor
+    /// Set by `close()` first: waits give up and refreshes stop.
+    let closing = Atomic<Bool>(false)
+    let measures = Mutex(MirrorStatistics())
+    private let regions: Mutex<Regions>
+
+    private struct Regions: ~Copyable {
+        var current: [Pinned?]
+        /// Replaced regions that posted work requests still used when they were replaced.
+        var retired: [Pinned] = []
+        /// Whether the device changes a translation in place; nil until the first re-fault asks it.
+        var changesInPlace: Bool?
+    }
+
+    /// A chunk's memory region; only touched while `regions` is held, whichever thread holds it.
+    private struct Pinned: @unchecked Sendable {
+        let region: MemoryRegion
+    }
+
+    private enum PinOutcome {
+        case committed
+        /// An invalidation came while pinning (read-retry failed).
+        case raced
+        /// Another thread re-established the chunk, or invalidated it again, while this one waited.
+        case superseded
+    }
+
+    init(pd: ProtectionDomain, address: UnsafeMutableRawPointer, access: AccessFlags, table: ChunkTable, monitor: UserFaultMonitor) {
+        self.pd = pd
+        self.address = address
+        self.access = access
+        self.table = table
+        self.monitor = monitor
+        regions = Mutex(Regions(current: Array(repeating: nil, count: table.chunkCount)))
+    }
+
+    private var closedError: ODPKitError {
+        ODPKitError(.closed, function: "odpkit mirror", reason: "the mirror region was closed")
+    }
+
+    /// Re-establishes every chunk overlapping the byte range `range` whose translation was invalidated.
+    ///
+    /// First a barrier: the kernel lets a munmap/madvise/mremap caller go on as soon as the monitor has
+    /// read its event, before the handler applied it; so wait until every event read is applied.
+    func ensureCoherent(_ range: Range<Int>, deadline: ContinuousClock.Instant) throws(ODPKitError) {
+        let read = monitor.eventsRead
+        while table.appliedEvents.load(ordering: .acquiring) < read {
+            guard !closing.load(ordering: .acquiring) else { throw closedError }
+            guard ContinuousClock.now < deadline else {
+                throw ODPKitError(.timedOut, function: "odpkit mirror refresh", reason: "the monitor has not applied the events it read")
+            }
+            sched_yield()
+        }
+        for index in table.chunks(overlapping: table.base + UInt(range.lowerBound), table.base + UInt(range.upperBound)) {
+            try refresh(index, deadline: deadline)
+        }
+    }
+
+    /// The eager refresher's turn: re-establishes every stale chunk; a chunk that cannot be pinned now
+    /// (its range unmapped, say) stays stale for the next use, which reports why.
+    func refreshStale() {
+        let deadline = ContinuousClock.now.advanced(by: .seconds(10))
+        for index in table.staleChunks() {
+            guard !closing.load(ordering: .acquiring) else { return }
+            do throws(ODPKitError) {
+                try refresh(index, deadline: deadline)
+            } catch {
+                measures.withLock { $0.eagerFailures += 1 }
+            }
+        }
+    }
+
+    private func refresh(_ index: Int, deadline: ContinuousClock.Instant) throws(ODPKitError) {
+        while true {
+            guard !closing.load(ordering: .acquiring) else { throw closedError }
+            switch table.beginRefresh(index) {
+            case .valid:
+                return
+            case .waitForZap:
+                guard ContinuousClock.now < deadline else {
+                    throw ODPKitError(.timedOut, function: "odpkit mirror refresh", reason: "chunk \(index) still waits for the kernel to zap its old pages")
+                }
+                monitor.wake()
+                sched_yield()
+            case .pin(let sequence, let remapped):
+                switch try pin(index, sequence: sequence, remapped: remapped) {
+                case .committed:
+                    return
+                case .raced:
+                    measures.withLock { $0.retries += 1 }
+                case .superseded:
+                    continue
+                }
+            }
+        }
+    }
+
+    /// Pins chunk `index` for `sequence` under the lock: in place where the device can, else anew.
+    /// A re-fault is recorded before the lock is released, so a use that went through `segments()`
+    /// (which takes the lock) finds it counted.
+    private func pin(_ index: Int, sequence: UInt64, remapped: Bool) throws(ODPKitError) -> PinOutcome {
+        let bytes = table.bytes(ofChunk: index)
+        let start = address + bytes.lowerBound
+        return try regions.withLock { (regions: inout Regions) throws(ODPKitError) -> PinOutcome in
+            let started = ContinuousClock.now
+            guard table.beginRefresh(index) == .pin(sequence: sequence, remapped: remapped) else { return .superseded }
+            if remapped {
+                // munmap/mremap took the range's userfaultfd registration with it; a new mapping needs it again.
+                _ = try? monitor.fd.register(AddressRange(start: UInt(bitPattern: start), length: bytes.count), mode: .missing)
+            }
+            retireIdle(&regions)
+            if regions.changesInPlace != false, let old = regions.current[index], old.region.inFlight == 0 {
+                do throws(ODPKitError) {
+                    try old.region.changeTranslation()
+                    regions.changesInPlace = true
+                    switch table.commitRefresh(index, sequence: sequence) {
+                    case .committed(let window):
+                        measures.withLock { $0.recordRefault(ContinuousClock.now - started, window: window, inPlace: true) }
+                        return .committed
+                    case .retry:
+                        return .raced
+                    }
+                } catch where error.code == .unsupported {
+                    regions.changesInPlace = false
+                    measures.withLock { $0.inPlaceUnsupported = error.description }
+                }
+            }
+            if let old = regions.current[index] {
+                regions.current[index] = nil
+                regions.retired.append(old)
+                retireIdle(&regions)
+            }
+            let region = Pinned(region: try pd.registerMemory(address: start, length: bytes.count, access: access))
+            switch table.commitRefresh(index, sequence: sequence) {
+            case .committed(let window):
+                regions.current[index] = region
+                measures.withLock { $0.recordRefault(ContinuousClock.now - started, window: window, inPlace: false) }
+                return .committed
+            case .retry:
+                regions.retired.append(region)
+                retireIdle(&regions)
+                return .raced
+            }
+        }
+    }
+
+    /// Deregisters retired chunk regions that no posted work request uses any more.
+    private func retireIdle(_ regions: inout Regions) {
+        regions.retired.removeAll { pinned in (try? pinned.region.close()) != nil }
+    }
+
+    /// The segments covering `length` bytes from `offset`, one per chunk, nil once closed. A chunk
+    /// invalidated since the last refresh keeps its old region until the next one.
+    func segments(offset: Int, length: Int) -> [RegionSegment]? {
+        regions.withLock { regions in
+            var segments: [RegionSegment] = []
+            var position = offset
+            while position < offset + length {
+                let index = position / table.chunkSize
+                let chunk = table.bytes(ofChunk: index)
+                let end = min(offset + length, chunk.upperBound)
+                guard let region = regions.current[index]?.region else { return nil }
+                segments.append(RegionSegment(memoryRegion: region, offset: position, length: end - position, offsetInMemoryRegion: position - chunk.lowerBound))
+                position = end
+            }
+            return segments
+        }
+    }
+
+    /// The keys a remote peer needs now.
+    func keyTable(generation: UInt64) -> MirrorKeyTable {
+        regions.withLock { regions in
+            MirrorKeyTable(generation: generation, chunkSize: table.chunkSize, base: UInt64(UInt(bitPattern: address)), chunks: regions.current.map { pinned in
+                pinned.map { MirrorKeyTable.Key(lkey: $0.region.lkey, rkey: $0.region.rkey) }
+            })
+        }
+    }
+
+    /// Deregisters every chunk region, current and retired; the first failure is thrown after all were tried.
+    func closeAll() throws(ODPKitError) {
+        let all: [Pinned] = regions.withLock { regions in
+            let all = regions.current.compactMap { $0 } + regions.retired
+            regions.current = regions.current.map { _ in nil }
+            regions.retired = []
+            return all
+        }
+        var firstError: ODPKitError?
+        for pinned in all {
+            do { try pinned.region.close() } catch { firstError = firstError ?? error }
+        }
+        if let firstError { throw firstError }
+    }
+}

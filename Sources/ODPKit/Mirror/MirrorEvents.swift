@@ -1,0 +1,63 @@
+import UserFault
+
+/// What the monitor thread of a mirror region does with each userfaultfd event. It calls no verb:
+/// pinning a missing-mode range from the monitor would wait on the monitor itself.
+enum MirrorEvents {
+    /// Applies one event to `table`; returns whether it invalidated a translation.
+    static func handle(_ event: UserFaultEvent, fd: UserFaultFD, table: ChunkTable) -> Bool {
+        switch event {
+        case .remove(let start, let end):
+            let touched = table.invalidate(start, end, cause: .remove)
+            populatePending(fd: fd, table: table)
+            return !touched.isEmpty
+        case .unmap(let start, let end):
+            return !table.invalidate(start, end, cause: .unmap).isEmpty
+        case .remap(let from, _, let length):
+            return !table.invalidate(from, from + UInt(length), cause: .unmap).isEmpty
+        case .pageFault(let address, _, _, _, _):
+            resolveMissing(page: address & ~UInt(table.pageSize - 1), fd: fd, table: table)
+            return false
+        case .fork(let child):
+            // Not requested (see MirrorRegion.init); a descriptor handed over anyway is not mirrored.
+            try? child.close()
+            return false
+        }
+    }
+
+    /// Populates the pages that waited for the kernel's zap with zero pages, one ioctl per run:
+    /// `.exists` means the first page still holds its old frame (skipped this turn), `.retry` that the
+    /// mm is changing or only part was mapped; what is left is tried again on the next idle turn.
+    static func populatePending(fd: UserFaultFD, table: ChunkTable) {
+        for run in table.pendingRuns(limit: 1024) {
+            var cursor = run.start
+            let end = run.start + UInt(run.length)
+            while cursor < end {
+                switch (try? fd.zeroPage(AddressRange(start: cursor, length: Int(end - cursor)))) ?? .retry(completedBytes: 0) {
+                case .resolved(let bytes):
+                    table.markPopulated(cursor, length: bytes)
+                    cursor += UInt(max(bytes, table.pageSize))
+                case .retry(let completed) where completed > 0:
+                    table.markPopulated(cursor, length: completed)
+                    cursor += UInt(completed)
+                case .retry:
+                    return
+                case .exists:
+                    cursor += UInt(table.pageSize)
+                }
+            }
+        }
+    }
+
+    /// A thread touched a page of the range that is not mapped: give it a zero page.
+    static func resolveMissing(page: UInt, fd: UserFaultFD, table: ChunkTable) {
+        let range = AddressRange(start: page, length: table.pageSize)
+        switch (try? fd.zeroPage(range)) ?? .exists {
+        case .resolved:
+            table.markPopulated(page)
+        case .exists, .retry:
+            // The kernel wakes nobody after EEXIST or EAGAIN: wake the thread so it retries its access,
+            // and faults again if the page is still missing.
+            try? fd.wake(range)
+        }
+    }
+}
