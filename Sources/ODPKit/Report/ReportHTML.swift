@@ -1,0 +1,224 @@
+import Foundation
+
+/// A report as one self-contained HTML page: no scripts, no fetches; inline CSS and SVG charts.
+///
+/// Sections: the testbed and settings; registration and deregistration time against region size; fault
+/// latency distributions; invalidation latency distributions; every cell as a table; perftest's numbers
+/// beside odpkit's warm ones; notes. A section with nothing measured says so instead of vanishing.
+public enum ReportHTML {
+    /// The page for `report`; every text from the report is escaped.
+    public static func render(_ report: LatencyReport) -> String {
+        var page = "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+        page += "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+        page += "<title>odpkit report — \(report.testbed.summary.htmlEscaped)</title>\n<style>\(style)</style>\n</head>\n<body>\n<main>\n"
+        page += header(report)
+        page += registrationSection(report.cells)
+        page += faultSection(report.cells)
+        page += invalidationSection(report.cells)
+        page += cellTable(report.cells)
+        page += perftestSection(report)
+        page += notesSection(report.notes)
+        return page + "</main>\n</body>\n</html>\n"
+    }
+
+    static let notMeasured = "<p class=\"empty\">not measured in this run</p>\n"
+
+    private static func header(_ report: LatencyReport) -> String {
+        let testbed = report.testbed
+        var out = "<header>\n<h1>odpkit latency report</h1>\n<p class=\"testbed\">\(testbed.summary.htmlEscaped)</p>\n"
+        if testbed.emulated {
+            out += "<p class=\"warning\">The CPU is emulated (qemu TCG): every time is inflated. Compare the modes with each other, not with hardware.</p>\n"
+        }
+        let machine: [(String, String)] = [
+            ("testbed", testbed.testbed ?? "-"), ("device", testbed.device), ("driver", testbed.driver),
+            ("kernel", testbed.kernel), ("rdma-core", testbed.rdmaCore), ("CPU", testbed.cpu),
+            ("emulated", testbed.emulated ? "yes (qemu TCG)" : "no"), ("THP", testbed.thp),
+            ("RLIMIT_MEMLOCK", testbed.memlock), ("fork", testbed.forkMode),
+        ]
+        let run: [(String, String)] = [
+            ("started", report.startedAt), ("duration", duration(report.durationSeconds)),
+            ("cells", String(report.cells.count)), ("schema", report.schema),
+        ] + report.settings.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+        out += "<div class=\"facts\">\n" + keyValueTable("Testbed", machine) + keyValueTable("Run and settings", run) + "</div>\n"
+        return out + "</header>\n"
+    }
+
+    private static func keyValueTable(_ caption: String, _ rows: [(String, String)]) -> String {
+        var out = "<table class=\"kv\"><caption>\(caption.htmlEscaped)</caption>\n"
+        for (key, value) in rows {
+            out += "<tr><th>\(key.htmlEscaped)</th><td>\(value.htmlEscaped)</td></tr>\n"
+        }
+        return out + "</table>\n"
+    }
+
+    private static func registrationSection(_ cells: [ReportCell]) -> String {
+        var out = "<section id=\"registration\">\n<h2>Registration and deregistration</h2>\n"
+        out += "<p class=\"lead\">Time of one call against the region's size, both axes logarithmic: the marker is the median (t_typical), the whisker reaches p99.</p>\n"
+        for (probe, name) in [(Probe.registration, "Registration"), (.deregistration, "Deregistration")] {
+            if let figure = ReportCharts.sizeChart(probe, cells: cells) {
+                out += "<div class=\"charts wide\">\n\(figureHTML(figure))</div>\n"
+            } else {
+                out += "<h3>\(name)</h3>\n" + notMeasured
+            }
+        }
+        return out + "</section>\n"
+    }
+
+    private static func faultSection(_ cells: [ReportCell]) -> String {
+        let figures = ReportCharts.distributionCharts([.fault, .remoteFault], cells: cells, size: \.pages, baseline: .warm) { cell in
+            "\(cell.probe == .remoteFault ? "Remote fault" : "Fault"): \(cell.operation), \(ReportFormat.pages(cell.pages))"
+        }
+        let lead = "Latency of the first NIC access to pages without a translation, one line per mode; dashed, the same access warm (translation present). The percentile axis is linear up to 90 %, then gives each further nine (99, 99.9 %) as much room, so the tail shows as clearly as the body."
+        return distributionSection(id: "faults", title: "NIC page faults", lead: lead, figures: figures)
+    }
+
+    private static func invalidationSection(_ cells: [ReportCell]) -> String {
+        let figures = ReportCharts.distributionCharts([.invalidation, .window], cells: cells, size: \.bytes) { cell in
+            let size = ReportFormat.bytes(cell.bytes)
+            return cell.probe == .window
+                ? "Invalidation window: \(cell.operation == "window" ? size : "\(cell.operation) of \(size)")"
+                : "Invalidation: \(cell.operation) of \(size)"
+        }
+        let lead = "Latency of changing the CPU's mapping under a registered region (the call itself), and of the invalidation window (the change seen → the NIC's translation coherent again)."
+        return distributionSection(id: "invalidations", title: "Invalidations", lead: lead, figures: figures)
+    }
+
+    private static func distributionSection(id: String, title: String, lead: String, figures: [ReportCharts.Figure]) -> String {
+        var out = "<section id=\"\(id)\">\n<h2>\(title.htmlEscaped)</h2>\n<p class=\"lead\">\(lead.htmlEscaped)</p>\n"
+        guard !figures.isEmpty else { return out + notMeasured + "</section>\n" }
+        out += "<div class=\"charts\">\n" + figures.map(figureHTML).joined() + "</div>\n"
+        return out + "</section>\n"
+    }
+
+    private static func figureHTML(_ figure: ReportCharts.Figure) -> String {
+        let detail = figure.detail.isEmpty ? "" : " <span class=\"detail\">\(figure.detail.htmlEscaped)</span>"
+        return "<figure>\n<figcaption><strong>\(figure.title.htmlEscaped)</strong>\(detail)</figcaption>\n\(figure.svg)\n</figure>\n"
+    }
+
+    /// Every cell in `SummaryTable`'s columns, grouped by probe; a group's heading names the conditions all
+    /// its cells share, so each row lists only those that differ.
+    private static func cellTable(_ cells: [ReportCell]) -> String {
+        var out = "<section id=\"cells\">\n<h2>All cells</h2>\n"
+        guard !cells.isEmpty else { return out + notMeasured + "</section>\n" }
+        out += "<p class=\"lead\">Times in µs, perftest's columns; failed samples are counted, not summarised.</p>\n"
+        out += "<div class=\"scroll\"><table class=\"cells\">\n<thead><tr>"
+        for (column, title) in SummaryTable.columns.enumerated() {
+            out += "<th\(SummaryTable.numericColumns.contains(column) ? " class=\"num\"" : "")>\(title.htmlEscaped)</th>"
+        }
+        out += "</tr></thead>\n"
+        for probe in Probe.allCases {
+            let group = cells.filter { $0.probe == probe }
+            guard !group.isEmpty else { continue }
+            let conditionKeys = Set(group.flatMap(\.conditions.keys))
+            let shared = conditionKeys.filter { key in Set(group.map { $0.conditions[key] }).count == 1 }.sorted()
+            let sharedText = shared.map { "\($0)=\(group[0].conditions[$0] ?? "")" }.joined(separator: ", ")
+            out += "<tbody>\n<tr class=\"group\"><th colspan=\"\(SummaryTable.columns.count)\">\(probe.rawValue) — \(group.count) cell\(group.count == 1 ? "" : "s")"
+            out += (sharedText.isEmpty ? "" : "; all with \(sharedText.htmlEscaped)") + "</th></tr>\n"
+            for cell in group {
+                out += cell.failures > 0 ? "<tr class=\"failed\">" : "<tr>"
+                for (column, field) in SummaryTable.row(cell).enumerated() {
+                    switch column {
+                    case 1:
+                        out += "<td><span class=\"swatch\" style=\"background:\(SeriesStyle.color(mode: cell.mode))\"></span>\(field.htmlEscaped)</td>"
+                    case 2:
+                        // `madvise(MADV_DONTNEED)` may break after its parenthesis.
+                        out += "<td class=\"operation\">\(field.htmlEscaped.replacingOccurrences(of: "(", with: "(<wbr>"))</td>"
+                    case 5:
+                        let own = cell.conditions.filter { !shared.contains($0.key) }.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
+                        out += "<td>\(own.isEmpty ? "-" : own.joined(separator: ", ").htmlEscaped)</td>"
+                    default:
+                        out += "<td\(SummaryTable.numericColumns.contains(column) ? " class=\"num\"" : "")>\(field.htmlEscaped)</td>"
+                    }
+                }
+                out += "</tr>\n"
+            }
+            out += "</tbody>\n"
+        }
+        return out + "</table></div>\n</section>\n"
+    }
+
+    /// perftest's results, each beside the median of odpkit's warm cells of the same operation and size.
+    private static func perftestSection(_ report: LatencyReport) -> String {
+        var out = "<section id=\"perftest\">\n<h2>perftest comparison</h2>\n"
+        guard !report.perftest.isEmpty else { return out + notMeasured + "</section>\n" }
+        out += "<p class=\"lead\">Times in µs as perftest prints them: ib_read_lat reports a full round trip, ib_write_lat and ib_send_lat half of one. The last column is the median of odpkit's warm cells of the same operation and size.</p>\n"
+        let columns = ["test", "version", "bytes", "iterations", "t_min", "t_max", "t_typical", "t_avg", "t_stdev", "99%", "99.9%", "odpkit warm t_typical"]
+        out += "<div class=\"scroll\"><table class=\"cells\">\n<thead><tr>"
+        for (column, title) in columns.enumerated() {
+            out += "<th\(column >= 2 && column < 11 ? " class=\"num\"" : "")>\(title.htmlEscaped)</th>"
+        }
+        out += "</tr></thead>\n<tbody>\n"
+        for result in report.perftest {
+            let times = [result.tMin, result.tMax, result.tTypical, result.tAverage, result.tStdev, result.p99, result.p999]
+            out += "<tr><td>\(result.test.htmlEscaped)</td><td>\(result.version.htmlEscaped)</td>"
+            out += "<td class=\"num\">\(result.bytes)</td><td class=\"num\">\(result.iterations)</td>"
+            out += times.map { "<td class=\"num\">\(ReportFormat.microseconds($0))</td>" }.joined()
+            let warm = report.cells.filter {
+                $0.probe == .warm && $0.operation == perftestOperation(result.test) && $0.bytes == result.bytes && $0.summary.samples > 0
+            }.sorted { SeriesStyle.order($0.mode, $1.mode) }
+            let compared = warm.map { "\($0.mode) \(ReportFormat.microseconds($0.summary.typical))" }.joined(separator: ", ")
+            out += "<td>\(compared.isEmpty ? "-" : compared.htmlEscaped)</td></tr>\n"
+        }
+        return out + "</tbody>\n</table></div>\n</section>\n"
+    }
+
+    /// The operation a perftest latency test times: `ib_read_lat` → `RDMA READ`.
+    static func perftestOperation(_ test: String) -> String {
+        switch test {
+        case "ib_read_lat": "RDMA READ"
+        case "ib_write_lat": "RDMA WRITE"
+        case "ib_send_lat": "SEND"
+        default: test
+        }
+    }
+
+    private static func notesSection(_ notes: [String]) -> String {
+        var out = "<section id=\"notes\">\n<h2>Notes</h2>\n"
+        guard !notes.isEmpty else { return out + "<p class=\"empty\">no notes for this run</p>\n</section>\n" }
+        out += "<ul>\n" + notes.map { "<li>\($0.htmlEscaped)</li>\n" }.joined() + "</ul>\n"
+        return out + "</section>\n"
+    }
+
+    /// `42.0 s`, `12 min 5 s`.
+    private static func duration(_ seconds: Double) -> String {
+        guard seconds.isFinite, seconds >= 120 else { return String(format: "%.1f s", seconds.isFinite ? seconds : 0) }
+        let whole = Int(seconds.rounded())
+        return "\(whole / 60) min \(whole % 60) s"
+    }
+
+    private static let style = """
+        body { margin: 0; background: #f5f5f3; color: #1d1d1f; font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Helvetica, Arial, sans-serif; }
+        main { max-width: 1200px; margin: 0 auto; padding: 20px 20px 48px; box-sizing: border-box; }
+        h1 { font-size: 24px; margin: 0 0 8px; }
+        h2 { font-size: 19px; margin: 34px 0 6px; padding-bottom: 4px; border-bottom: 1px solid #c8c8c8; }
+        h3 { font-size: 15px; margin: 18px 0 4px; }
+        .lead { margin: 4px 0 12px; color: #444; max-width: 900px; }
+        .testbed { margin: 0 0 12px; padding: 8px 10px; background: #fff; border: 1px solid #d6d6d6; border-radius: 4px; font: 13px/1.4 ui-monospace, "SFMono-Regular", Menlo, Consolas, monospace; overflow-wrap: anywhere; }
+        .warning { margin: 0 0 12px; padding: 6px 10px; background: #fff3dc; border: 1px solid #e0a030; border-radius: 4px; }
+        .facts { display: flex; flex-wrap: wrap; gap: 16px; align-items: flex-start; }
+        table { border-collapse: collapse; background: #fff; }
+        caption { text-align: left; font-weight: 600; padding: 0 0 4px; }
+        .kv { border: 1px solid #d6d6d6; font-size: 13px; }
+        .kv th { text-align: left; font-weight: 600; color: #444; padding: 3px 14px 3px 8px; vertical-align: top; white-space: nowrap; }
+        .kv td { padding: 3px 8px; max-width: 420px; overflow-wrap: anywhere; }
+        .kv tr:nth-child(even) { background: #f7f7f7; }
+        .charts { display: grid; grid-template-columns: repeat(2, minmax(0, 1fr)); gap: 16px; margin: 0 0 16px; }
+        .charts.wide { grid-template-columns: minmax(0, 1fr); }
+        figure { margin: 0; padding: 10px 12px 8px; background: #fff; border: 1px solid #d6d6d6; border-radius: 4px; }
+        figcaption { margin: 0 0 6px; }
+        figcaption .detail { display: block; color: #555; font-size: 13px; }
+        svg { display: block; max-width: 100%; height: auto; }
+        .scroll { overflow-x: auto; }
+        .cells { width: 100%; font-size: 12px; border: 1px solid #d6d6d6; }
+        .cells th { position: sticky; top: 0; background: #ececea; text-align: left; font-weight: 600; }
+        .cells th, .cells td { padding: 3px 4px; border-bottom: 1px solid #e6e6e6; white-space: nowrap; }
+        .cells td.operation { white-space: normal; min-width: 90px; }
+        .cells tr.group th { position: static; background: #f3f3f0; padding-top: 8px; font-weight: 600; color: #333; }
+        .cells tbody tr:hover { background: #f3f7fb; }
+        .cells tr.failed td:last-child { color: #b00020; font-weight: 600; }
+        .num { text-align: right; font-variant-numeric: tabular-nums; }
+        th.num { text-align: right; }
+        .swatch { display: inline-block; width: 10px; height: 10px; margin-right: 6px; border-radius: 2px; }
+        .empty { color: #666; font-style: italic; }
+        """
+}

@@ -1,0 +1,349 @@
+import Foundation
+import Histogram
+import Testing
+import Verbs
+@testable import ODPKit
+
+/// The report's data model and its outputs: statistics, CSV, JSON, the text table and the HTML page (host).
+@Suite("latency report: statistics, CSV, JSON, table and HTML (host)")
+struct ReportTests {
+    // MARK: statistics
+
+    @Test func rawSamplesGiveExactFigures() {
+        // 1, 2, 3, 4 µs, shuffled: median of an even count is the mean of the middle two (perftest's get_median).
+        let summary = LatencySummary(nanoseconds: [3000, 1000, 4000, 2000])
+        #expect(summary.samples == 4)
+        #expect(summary.minimum == 1 && summary.maximum == 4)
+        #expect(summary.typical == 2.5)
+        #expect(summary.average == 2.5)
+        #expect(abs(summary.standardDeviation - 1.25.squareRoot()) < 1e-12)  // population: (2.25 + 0.25 + 0.25 + 2.25) / 4
+        #expect(summary.p99 == 4 && summary.p999 == 4)
+        #expect(summary.cdf.count == CDFPoint.percentiles.count)
+        #expect(summary.cdf.first == CDFPoint(percentile: 0, microseconds: 1))
+        #expect(summary.cdf.last == CDFPoint(percentile: 100, microseconds: 4))
+        #expect(summary.cdf.first { $0.percentile == 50 }?.microseconds == 2)  // nearest rank: the 2nd of 4
+
+        #expect(LatencySummary(nanoseconds: [5000, 1000, 3000]).typical == 3)
+    }
+
+    @Test func nearestRankPercentilesOfAThousand() {
+        let summary = LatencySummary(nanoseconds: (1...1000).map { UInt64($0) * 1000 })
+        #expect(summary.p99 == 990)
+        #expect(summary.p999 == 999)
+        #expect(summary.typical == 500.5)
+        #expect(summary.cdf.first { $0.percentile == 99.99 }?.microseconds == 1000)
+    }
+
+    @Test func histogramGivesItsFigures() {
+        // Below 2048 a three-digit histogram is exact.
+        var histogram = Histogram<UInt64>(highestTrackableValue: 60_000_000_000, numberOfSignificantValueDigits: .three)
+        for value: UInt64 in [400, 100, 300, 200] { histogram.record(value) }
+        let summary = LatencySummary(histogram: histogram)
+        #expect(summary.samples == 4)
+        #expect(summary.minimum == 0.1 && summary.maximum == 0.4)
+        #expect(summary.typical == 0.2)  // valueAtPercentile(50): the 2nd of 4
+        #expect(abs(summary.average - 0.25) < 1e-12)
+        #expect(abs(summary.standardDeviation - 0.1 * 1.25.squareRoot()) < 1e-12)
+        #expect(summary.p99 == 0.4 && summary.p999 == 0.4)
+        #expect(summary.cdf.count == CDFPoint.percentiles.count)
+        #expect(summary.cdf.map(\.microseconds) == summary.cdf.map(\.microseconds).sorted())
+    }
+
+    @Test func noSamplesGiveZeros() {
+        let fromHistogram = LatencySummary(histogram: Histogram<UInt64>(highestTrackableValue: 1_000_000, numberOfSignificantValueDigits: .three))
+        #expect(fromHistogram == .empty)
+        #expect(LatencySummary(nanoseconds: []) == .empty)
+        #expect(LatencySummary.empty.samples == 0 && LatencySummary.empty.cdf.isEmpty)
+    }
+
+    @Test func percentilesAscendAndShowTheTail() {
+        let percentiles = CDFPoint.percentiles
+        #expect(percentiles.first == 0 && percentiles.last == 100)
+        #expect(zip(percentiles, percentiles.dropFirst()).allSatisfy { $0 < $1 })
+        #expect((50...100).contains(percentiles.count))
+        #expect([99, 99.9, 99.99].allSatisfy(percentiles.contains))
+    }
+
+    // MARK: CSV
+
+    @Test func csvFieldsAreQuotedOnlyWhenNeeded() {
+        #expect(SamplesCSV.field("RDMA READ") == "RDMA READ")
+        #expect(SamplesCSV.field("a,b") == "\"a,b\"")
+        #expect(SamplesCSV.field("say \"hi\"") == "\"say \"\"hi\"\"\"")
+        #expect(SamplesCSV.field("two\nlines") == "\"two\nlines\"")
+        #expect(SamplesCSV.field("") == "")
+    }
+
+    @Test func csvRowSortsConditions() {
+        let cell = ReportCell(
+            probe: .invalidation, mode: "odp", operation: "madvise(MADV_DONTNEED)", bytes: 4096, pages: 1,
+            conditions: ["thp": "never", "pages": "absent"], summary: .empty
+        )
+        #expect(SamplesCSV.row(cell, sample: 7, nanoseconds: 1234) == "invalidation,odp,madvise(MADV_DONTNEED),4096,1,pages=absent;thp=never,7,1234")
+        var odd = cell
+        odd.conditions = ["note": "a,b"]
+        #expect(SamplesCSV.row(odd, sample: 0, nanoseconds: 1).contains(",\"note=a,b\",0,1"))
+        #expect(SamplesCSV.header.split(separator: ",").count == 8)
+    }
+
+    @Test func csvWriterAppendsAfterOneHeader() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("odpkit-samples-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).csv").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let cell = ReportCell(probe: .fault, mode: "mirror", operation: "RDMA READ", bytes: 65536, pages: 16, summary: .empty)
+        let first = try SamplesCSVWriter(path: path)
+        try first.append(cell, nanoseconds: [10, 20])
+        try first.close()
+        try first.close()
+        #expect(throws: ODPKitError.self) { try first.append(cell, nanoseconds: [1]) }
+        let second = try SamplesCSVWriter(path: path)
+        try second.append(cell, nanoseconds: [30], firstSample: 2)
+        try second.close()
+        let lines = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n")
+        #expect(lines == [
+            "probe,mode,operation,bytes,pages,conditions,sample,nanoseconds",
+            "fault,mirror,RDMA READ,65536,16,,0,10", "fault,mirror,RDMA READ,65536,16,,1,20", "fault,mirror,RDMA READ,65536,16,,2,30",
+        ])
+    }
+
+    @Test func csvWriterNamesTheFailedCall() {
+        let error = #expect(throws: ODPKitError.self) { try SamplesCSVWriter(path: "/nonexistent-directory/samples.csv") }
+        #expect(error?.function == "open")
+        #expect(error?.errno == .noSuchFileOrDirectory)
+    }
+
+    // MARK: JSON
+
+    @Test func reportSurvivesAJSONRoundTrip() throws {
+        let report = Self.sampleReport()
+        let json = try report.json()
+        #expect(try LatencyReport(json: json) == report)
+        #expect(json.contains("\"schema\" : \"odpkit.report/1\""))
+        // Sorted keys: cells before durationSeconds before notes.
+        let cells = try #require(json.range(of: "\"cells\"")), duration = try #require(json.range(of: "\"durationSeconds\""))
+        #expect(cells.lowerBound < duration.lowerBound)
+    }
+
+    @Test func startIsISO8601InUTC() {
+        #expect(LatencyReport.timestamp().wholeMatch(of: /\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ/) != nil)
+    }
+
+    @Test func anotherSchemaIsRefused() throws {
+        var report = Self.sampleReport()
+        report.schema = "odpkit.report/2"
+        let error = #expect(throws: ODPKitError.self) { try LatencyReport(json: try report.json()) }
+        #expect(error?.code == .invalidArgument)
+        #expect(throws: ODPKitError.self) { try LatencyReport(json: "{}") }
+    }
+
+    @Test func perftestLinesAreDecoded() throws {
+        let output = """
+            ---------------------------------------------------------------------------------------
+             #bytes #iterations    t_min[usec]    t_max[usec]  t_typical[usec]
+            {"tool":"other","test":"x"}
+            {"tool":"perftest","version":"6.22","test":"ib_read_lat","bytes":8,"iterations":1000,"t_min":2.5,"t_max":9.75,"t_typical":3.1,"t_avg":3.25,"t_stdev":0.5,"p99":5.5,"p999":9.0}
+            """
+        let results = try PerftestResult.parse(lines: output)
+        #expect(results == [PerftestResult(
+            test: "ib_read_lat", bytes: 8, iterations: 1000, tMin: 2.5, tMax: 9.75, tTypical: 3.1, tAverage: 3.25,
+            tStdev: 0.5, p99: 5.5, p999: 9.0, version: "6.22"
+        )])
+        let broken = #"{"tool":"perftest","test":"ib_read_lat"}"#
+        #expect(throws: ODPKitError.self) { try PerftestResult.parse(lines: broken) }
+    }
+
+    // MARK: text table
+
+    @Test func summaryTableIsHeadedAndAligned() {
+        let report = Self.sampleReport()
+        let lines = SummaryTable.render(report).split(separator: "\n").map(String.init)
+        #expect(lines[0] == "testbed: \(report.testbed.summary)")
+        #expect(lines[2].hasPrefix("probe"))
+        #expect(lines.count == 3 + report.cells.count)
+        // Right-aligned numbers: every row's t_typical ends in the same column as its title.
+        let end = lines[2].range(of: "t_typical")!.upperBound.utf16Offset(in: lines[2])
+        for row in lines[3...] {
+            let cell = report.cells[lines.firstIndex(of: row)! - 3]
+            let typical = cell.summary.samples == 0 ? "-" : ReportFormat.microseconds(cell.summary.typical)
+            let prefix = String(row.prefix(end))
+            #expect(prefix.hasSuffix(typical), "\(row)")
+        }
+        let failed = ReportCell(probe: .fault, mode: "odp", operation: "RDMA READ", bytes: 4096, pages: 1, summary: .empty, failures: 3)
+        #expect(SummaryTable.row(failed)[9] == "-" && SummaryTable.row(failed).last == "3")
+        #expect(SummaryTable.row(failed).count == SummaryTable.columns.count)
+    }
+
+    @Test func testbedLabelOfTheHost() {
+        let label = TestbedLabel.current(device: "no-such-device")
+        #expect(label.driver == "unknown")
+        #expect(["disabled", "enabled", "unneeded"].contains(label.forkMode))
+        #expect(!label.thp.isEmpty && !label.thp.contains("["))
+        #expect(label.summary.contains("no-such-device (unknown)") && label.summary.contains("kernel \(label.kernel)"))
+    }
+
+    // MARK: HTML
+
+    @Test func oneSVGPerChart() {
+        let html = ReportHTML.render(Self.sampleReport())
+        // Registration (one chart), faults at 1 and 16 pages (two), madvise of 4 KiB (one), the window (one);
+        // no deregistration: that one says so.
+        #expect(html.components(separatedBy: "<svg").count - 1 == 5)
+        #expect(html.components(separatedBy: "not measured in this run").count - 1 == 1)
+        #expect(html.hasPrefix("<!doctype html>") && html.hasSuffix("</html>\n"))
+        // Self-contained: nothing to run, nothing to fetch.
+        #expect(["<script", "<link", "src=", "href=", "url(", "@import"].allSatisfy { !html.contains($0) })
+    }
+
+    @Test func emptyReportSaysSoInEverySection() {
+        let html = ReportHTML.render(LatencyReport(testbed: Self.testbed))
+        #expect(!html.contains("<svg"))
+        // Registration, deregistration, faults, invalidations, the table, perftest.
+        #expect(html.components(separatedBy: "not measured in this run").count - 1 == 6)
+    }
+
+    @Test func textIsEscaped() {
+        var report = Self.sampleReport()
+        report.notes = ["<script>alert(1)</script> & \"quoted\""]
+        report.settings = ["<b>": "<i>"]
+        report.cells[0].operation = "<op>"
+        let html = ReportHTML.render(report)
+        #expect(!html.contains("<script>") && !html.contains("<b>") && !html.contains("<op>"))
+        #expect(html.contains("&lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;quoted&quot;"))
+        #expect(html.contains("&lt;op&gt;"))
+    }
+
+    @Test func degenerateCellsDrawFiniteCoordinates() {
+        let one = LatencySummary(nanoseconds: [1500])
+        let equal = LatencySummary(nanoseconds: Array(repeating: 2000, count: 50))
+        let zero = LatencySummary(nanoseconds: [0, 0])
+        #expect(one.standardDeviation == 0 && one.cdf.allSatisfy { $0.microseconds == 1.5 })
+        let cells = [
+            ReportCell(probe: .registration, mode: "pinned", operation: "ibv_reg_mr", bytes: 4096, pages: 1, summary: one),
+            ReportCell(probe: .registration, mode: "odp", operation: "ibv_reg_mr", bytes: 4096, pages: 1, summary: equal),
+            ReportCell(probe: .registration, mode: "mirror", operation: "ibv_reg_mr", bytes: 4096, pages: 1, summary: .empty, failures: 4),
+            ReportCell(probe: .deregistration, mode: "pinned", operation: "ibv_dereg_mr", bytes: 0, pages: 0, summary: zero),
+            ReportCell(probe: .fault, mode: "odp", operation: "RDMA READ", bytes: 4096, pages: 1, summary: one),
+            ReportCell(probe: .fault, mode: "mirror", operation: "RDMA READ", bytes: 4096, pages: 1, summary: .empty, failures: 1),
+            ReportCell(probe: .warm, mode: "odp", operation: "RDMA READ", bytes: 4096, pages: 1, summary: equal),
+            ReportCell(probe: .invalidation, mode: "odp", operation: "munmap", bytes: 4096, pages: 1, summary: zero),
+        ]
+        let html = ReportHTML.render(LatencyReport(testbed: Self.testbed, cells: cells))
+        #expect(html.components(separatedBy: "<svg").count - 1 == 4)
+        let coordinates = html.matches(of: /\s(?:x|y|x1|x2|y1|y2|cx|cy|r|d|width|height|transform|viewBox)="([^"]*)"/)
+        #expect(coordinates.count > 100)
+        for match in coordinates {
+            let value = match.output.1.lowercased()
+            #expect(!value.contains("nan") && !value.contains("inf"), "\(match.output.0)")
+        }
+    }
+
+    // MARK: axes
+
+    @Test func decimalAxisTicks() {
+        let axis = LogAxis(.decimal, covering: [3, 700, 0, -1, .nan, .infinity])
+        #expect(axis.lowerBound == 1 && axis.upperBound == 1000)
+        let ticks = axis.ticks
+        #expect(ticks.first?.value == 1 && ticks.last?.value == 1000)
+        #expect(zip(ticks, ticks.dropFirst()).allSatisfy { $0.value < $1.value })
+        #expect(ticks.compactMap(\.label) == ["1 µs", "10 µs", "100 µs", "1 ms"])
+        #expect(ticks.count == 3 * 9 + 1)
+        #expect(axis.fraction(1) == 0 && axis.fraction(1000) == 1 && abs(axis.fraction(10) - 1.0 / 3) < 1e-12)
+        #expect(axis.fraction(0) == 0 && axis.fraction(1e9) == 1 && axis.fraction(.nan) == 0)
+
+        // Two decades or fewer: the 2× and 5× ticks are labelled too; whole decades are not widened.
+        #expect(LogAxis(.decimal, covering: [10, 1000]).ticks.compactMap(\.label) == ["10 µs", "20 µs", "50 µs", "100 µs", "200 µs", "500 µs", "1 ms"])
+        #expect(LogAxis(.decimal, covering: [0.3, 0.7]).ticks.compactMap(\.label) == ["0.1 µs", "0.2 µs", "0.5 µs", "1 µs"])
+        // One value, equal values, none: one decade.
+        for values: [Double] in [[5], [5, 5], [], [0]] {
+            let axis = LogAxis(.decimal, covering: values)
+            #expect(axis.upperExponent == axis.lowerExponent + 1)
+            #expect(axis.fraction(5).isFinite)
+        }
+    }
+
+    @Test func binaryAxisTicks() {
+        let axis = LogAxis(.binary, covering: [4096, Double(1 << 30)])
+        #expect(axis.lowerBound == 4096 && axis.upperBound == Double(1 << 30))
+        let labels = axis.ticks.compactMap(\.label)
+        #expect(labels.count <= 12)
+        #expect(labels.first == "4 KiB" && labels.last == "1 GiB" && labels.contains("1 MiB"))
+        #expect(axis.ticks.count == 19)
+        #expect(LogAxis(.binary, covering: [4096, 65536]).ticks.compactMap(\.label) == ["4 KiB", "8 KiB", "16 KiB", "32 KiB", "64 KiB"])
+    }
+
+    @Test func percentileAxisGivesTheTailRoom() {
+        let axis = PercentileAxis(samples: 1000)
+        #expect(axis.nines == 3)
+        #expect(axis.fraction(0) == 0 && axis.fraction(100) == 1)
+        #expect(axis.fraction(90) == 2.0 / 5 && abs(axis.fraction(99) - 3.0 / 5) < 1e-12 && abs(axis.fraction(99.9) - 4.0 / 5) < 1e-12)
+        #expect(axis.fraction(99.9999) == 1)
+        let steps = CDFPoint.percentiles.map(axis.fraction)
+        #expect(zip(steps, steps.dropFirst()).allSatisfy { $0 <= $1 })
+        #expect(axis.ticks.compactMap(\.label) == ["0", "50", "90", "99", "99.9", "max"])
+        #expect([0, 10, 99, 100, 300, 999, 10_000_000].map { PercentileAxis(samples: $0).nines } == [1, 1, 1, 2, 2, 2, 5])
+    }
+
+    @Test func sizesAndTimesInWords() {
+        #expect(ReportFormat.bytes(4096) == "4 KiB" && ReportFormat.bytes(1 << 30) == "1 GiB")
+        #expect(ReportFormat.bytes(1536 * 1024) == "1.5 MiB" && ReportFormat.bytes(512) == "512 B")
+        #expect(ReportFormat.microseconds(3.14159) == "3.14" && ReportFormat.microseconds(.nan) == "-")
+        #expect(ReportFormat.decimalTick(mantissa: 5, exponent: -1) == "0.5 µs")
+        #expect(ReportFormat.decimalTick(mantissa: 2, exponent: 4) == "20 ms")
+        #expect(ReportFormat.decimalTick(mantissa: 1, exponent: 6) == "1 s")
+    }
+
+    // MARK: the command
+
+    @Test func renderCommandWritesThePage() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("odpkit-render-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let input = directory.appendingPathComponent("report.json")
+        try Data(try Self.sampleReport().json().utf8).write(to: input)
+        let result = try runProduct("odpkit", ["render", input.path, "--out", directory.appendingPathComponent("out").path])
+        #expect(result.status == 0, "\(result.stderr)")
+        let html = try String(contentsOf: directory.appendingPathComponent("out/report.html"), encoding: .utf8)
+        #expect(html.components(separatedBy: "<svg").count - 1 == 5)
+
+        let missing = try runProduct("odpkit", ["render", directory.appendingPathComponent("none.json").path])
+        #expect(missing.status == 1 && missing.stderr.contains("none.json"))
+    }
+
+    // MARK: fixtures
+
+    static let testbed = TestbedLabel(
+        kernel: "6.12.0", device: "rxe0", driver: "rdma_rxe", rdmaCore: "56.0", cpu: "QEMU Virtual CPU",
+        emulated: true, thp: "madvise", memlock: "8192 KiB", forkMode: "disabled", testbed: "rxe-tcg"
+    )
+
+    /// Registration of three sizes in two modes, faults at 1 and 16 pages with a warm baseline, one
+    /// invalidation, one window, a perftest line and a note.
+    static func sampleReport() -> LatencyReport {
+        var cells: [ReportCell] = []
+        for (mode, perPage) in [("pinned", 200.0), ("odp", 1.0)] {
+            for pages in [1, 16, 256] {
+                let samples = (1...20).map { UInt64((5000 + perPage * Double(pages)) * (1 + Double($0) / 100)) }
+                cells.append(ReportCell(probe: .registration, mode: mode, operation: "ibv_reg_mr", bytes: pages * 4096, pages: pages,
+                                        conditions: ["thp": "never"], summary: LatencySummary(nanoseconds: samples)))
+            }
+        }
+        for pages in [1, 16] {
+            for (mode, base) in [("odp", 800_000), ("mirror", 3_000_000)] {
+                let samples = (1...100).map { UInt64(base + $0 * 1000 * pages) }
+                cells.append(ReportCell(probe: .fault, mode: mode, operation: "RDMA READ", bytes: pages * 4096, pages: pages,
+                                        conditions: ["pages": "absent"], summary: LatencySummary(nanoseconds: samples), failures: mode == "mirror" ? 1 : 0))
+            }
+            cells.append(ReportCell(probe: .warm, mode: "odp", operation: "RDMA READ", bytes: pages * 4096, pages: pages,
+                                    conditions: ["pages": "present"], summary: LatencySummary(nanoseconds: (1...100).map { UInt64(100_000 + $0 * 100) })))
+        }
+        cells.append(ReportCell(probe: .invalidation, mode: "odp", operation: "madvise(MADV_DONTNEED)", bytes: 4096, pages: 1,
+                                summary: LatencySummary(nanoseconds: [12000, 13000, 15000])))
+        cells.append(ReportCell(probe: .window, mode: "mirror", operation: "window", bytes: 4096, pages: 1,
+                                summary: LatencySummary(nanoseconds: [40000, 50000])))
+        return LatencyReport(
+            testbed: testbed, startedAt: "2026-02-03T09:14:07Z", durationSeconds: 12.5, settings: ["samples": "100"], cells: cells,
+            perftest: [PerftestResult(test: "ib_read_lat", bytes: 4096, iterations: 1000, tMin: 90, tMax: 400, tTypical: 104.1,
+                                      tAverage: 107.2, tStdev: 8.3, p99: 145.7, p999: 301.9, version: "6.22")],
+            notes: ["synthetic"]
+        )
+    }
+}
