@@ -8,6 +8,8 @@ CACHE="${ODPKIT_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/odpkit}"
 # The suites the guest's software comes from.
 KERNEL_SUITE=trixie-backports
 RDMA_CORE_SUITE=sid
+# perftest's source comes from the same deb-src list as rdma-core's.
+PERFTEST_SUITE="$RDMA_CORE_SUITE"
 DEBIAN_MIRROR=http://deb.debian.org/debian
 DEBIAN_KEYRING=/usr/share/keyrings/debian-archive-keyring.gpg
 

@@ -3,7 +3,8 @@
 #   - the packages making up the current linux-image-amd64 of $KERNEL_SUITE
 #     (the meta package and its dependencies built from the same version:
 #     linux-image-*, linux-binary-*, linux-modules-*, linux-base-*, ...);
-#   - the current rdma-core source version in $RDMA_CORE_SUITE.
+#   - the current rdma-core source version in $RDMA_CORE_SUITE;
+#   - the current perftest source version in $PERFTEST_SUITE (= $RDMA_CORE_SUITE).
 # Writes the result to $CACHE/resolved.env (its mtime is the time of the last
 # resolution).
 set -euo pipefail
@@ -36,9 +37,14 @@ rdma_core_version="$(private_apt_cache showsrc --only-source rdma-core 2>/dev/nu
     sed -n 's/^Version: //p' | sort -V | tail -n 1)"
 [ -n "$rdma_core_version" ] || die "resolving rdma-core failed: no rdma-core source in $RDMA_CORE_SUITE"
 
+perftest_version="$(private_apt_cache showsrc --only-source perftest 2>/dev/null |
+    sed -n 's/^Version: //p' | sort -V | tail -n 1)"
+[ -n "$perftest_version" ] || die "resolving perftest failed: no perftest source in $PERFTEST_SUITE"
+
 cat >"$CACHE/resolved.env.new" <<EOF
 KERNEL_PACKAGE_VERSION=$(printf '%q' "$kernel_version")
 KERNEL_PACKAGES=$(printf '%q' "${kernel_packages% }")
 RDMA_CORE_SOURCE_VERSION=$(printf '%q' "$rdma_core_version")
+PERFTEST_SOURCE_VERSION=$(printf '%q' "$perftest_version")
 EOF
 mv "$CACHE/resolved.env.new" "$CACHE/resolved.env"
