@@ -6,6 +6,6 @@ struct ODPKitCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "odpkit",
         abstract: "Measure what pinned and On-Demand-Paging RDMA memory regions cost and guarantee.",
-        subcommands: [DevicesCommand.self, BenchCommand.self, RenderCommand.self]
+        subcommands: [DevicesCommand.self, BenchCommand.self, PeerCommand.self, RenderCommand.self]
     )
 }
