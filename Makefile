@@ -30,7 +30,7 @@ test-host: build
 test-rxe: build
 	@mkdir -p $(LOGS)
 	$(TESTBED) -- env ODPKIT_REQUIRE_RDMA=1 $(TESTS) 2>&1 | tee $(LOGS)/test-rxe.log
-	@for suite in "rxe integration" "rxe integration: mirror"; do \
+	@for suite in "rxe integration" "rxe integration: mirror" "rxe integration: peer fault"; do \
 		if ! grep -q "Suite \"$$suite\" passed" $(LOGS)/test-rxe.log; then \
 			echo "make: FAILED: the suite \"$$suite\" did not run and pass inside the testbed (see $(LOGS)/test-rxe.log)" >&2; exit 1; fi; \
 	done

@@ -5,6 +5,6 @@ struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Run a latency probe and print its table.",
-        subcommands: [RefaultCommand.self, RetiredKeyCommand.self]
+        subcommands: [RegistrationCommand.self, FaultCommand.self, InvalidationCommand.self, WarmCommand.self, RefaultCommand.self, RetiredKeyCommand.self]
     )
 }

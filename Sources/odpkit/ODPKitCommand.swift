@@ -1,11 +1,11 @@
 import ArgumentParser
 
-/// The `odpkit` command line: what the devices offer, and (later) the latency probes and report.
+/// The `odpkit` command line: what the devices offer, the latency probes, the report and its rendering.
 @main
 struct ODPKitCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "odpkit",
-        abstract: "Measure what pinned and On-Demand-Paging RDMA memory regions cost and guarantee.",
-        subcommands: [DevicesCommand.self, BenchCommand.self, PeerCommand.self, RenderCommand.self]
+        abstract: "Measure what pinned, On-Demand-Paging and mirror-emulated RDMA memory regions cost and guarantee.",
+        subcommands: [DevicesCommand.self, BenchCommand.self, ReportCommand.self, RenderCommand.self, PeerCommand.self]
     )
 }

@@ -69,9 +69,7 @@ struct PeerFaultIntegrationTests {
                 #expect(cell.pagesSeen.coherent == pages, "ODP faults the dropped pages: \(cell.access) \(cell.pages): \(cell.pagesSeen)")
             case .mirror:
                 #expect(cell.pagesSeen.other == 0, "\(cell.access) \(cell.pages): \(cell.pagesSeen)")
-                withKnownIssue("MirrorRegion.ensureCoherent can return before the monitor counted an event madvise already handed it", isIntermittent: true) {
-                    #expect(cell.pagesSeen.coherent == pages, "the server re-pins before it answers: \(cell.access) \(cell.pages): \(cell.pagesSeen)")
-                }
+                #expect(cell.pagesSeen.coherent == pages, "the server re-pins before it answers: \(cell.access) \(cell.pages): \(cell.pagesSeen)")
             }
         }
     }

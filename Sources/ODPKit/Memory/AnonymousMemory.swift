@@ -41,6 +41,12 @@ public final class AnonymousMemory {
         try system_madvise(baseAddress + range.lowerBound, range.count, MADV_DONTNEED)
     }
 
+    /// Advises transparent huge pages on (`MADV_HUGEPAGE`) or off (`MADV_NOHUGEPAGE`) for the mapping;
+    /// "on" takes effect where the system's THP setting is `always` or `madvise`.
+    public func adviseHugePages(_ on: Bool) throws(ODPKitError) {
+        try system_madvise(baseAddress, length, on ? MADV_HUGEPAGE : MADV_NOHUGEPAGE)
+    }
+
     /// Replaces the mapping with a fresh one at the same address (`munmap`, then `mmap(MAP_FIXED)`):
     /// the same virtual addresses, new zero-filled pages.
     public func replaceWithFreshMapping() throws(ODPKitError) {
@@ -48,13 +54,13 @@ public final class AnonymousMemory {
         _ = try system_mmapAnonymous(length: length, at: baseAddress)
     }
 
-    /// Moves `other`'s pages onto this mapping's addresses (`mremap(MREMAP_FIXED)`), replacing what
-    /// was mapped here; `other` is left unmapped.
-    public func takePages(of other: AnonymousMemory) throws(ODPKitError) {
-        guard other.length == length, other.isMapped, isMapped else {
-            throw ODPKitError(.invalidArgument, function: "mremap", reason: "both mappings must be mapped and \(length) bytes long")
+    /// Moves `other`'s pages onto this mapping's addresses from `offset` (`mremap(MREMAP_FIXED)`),
+    /// replacing what was mapped there; `other` is left unmapped.
+    public func takePages(of other: AnonymousMemory, onto offset: Int = 0) throws(ODPKitError) {
+        guard other.isMapped, isMapped, offset >= 0, offset % pageSize == 0, offset + other.length <= length else {
+            throw ODPKitError(.invalidArgument, function: "mremap", reason: "both mappings must be mapped, and \(other.length) bytes must fit at page-aligned offset \(offset) of \(length)")
         }
-        try system_mremapFixed(other.baseAddress, length, to: baseAddress)
+        try system_mremapFixed(other.baseAddress, other.length, to: baseAddress + offset)
         other.isMapped = false
     }
 

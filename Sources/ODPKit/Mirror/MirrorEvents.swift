@@ -48,16 +48,24 @@ enum MirrorEvents {
         }
     }
 
-    /// A thread touched a page of the range that is not mapped: give it a zero page.
+    /// A thread touched a page of the range that is not mapped: give it, and the pages after it up to
+    /// the end of its chunk, zero pages in one ioctl (the shared zero page costs no memory). Pinning a
+    /// chunk of absent pages then takes one fault per run of absent pages instead of one per page; the
+    /// ioctl stops at the first page that is present (`.exists`/`.retry` with the bytes done).
     static func resolveMissing(page: UInt, fd: UserFaultFD, table: ChunkTable) {
-        let range = AddressRange(start: page, length: table.pageSize)
+        let chunks = table.chunks(overlapping: page, page + 1)
+        let end = chunks.isEmpty ? page + UInt(table.pageSize) : table.base + UInt(table.bytes(ofChunk: chunks.lowerBound).upperBound)
+        let range = AddressRange(start: page, length: Int(end - page))
         switch (try? fd.zeroPage(range)) ?? .exists {
-        case .resolved:
-            table.markPopulated(page)
+        case .resolved(let bytes):
+            table.markPopulated(page, length: bytes)
+        case .retry(let completed) where completed > 0:
+            table.markPopulated(page, length: completed)
+            try? fd.wake(AddressRange(start: page, length: table.pageSize))
         case .exists, .retry:
             // The kernel wakes nobody after EEXIST or EAGAIN: wake the thread so it retries its access,
             // and faults again if the page is still missing.
-            try? fd.wake(range)
+            try? fd.wake(AddressRange(start: page, length: table.pageSize))
         }
     }
 }

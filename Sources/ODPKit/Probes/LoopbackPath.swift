@@ -50,6 +50,37 @@ public final class LoopbackPath {
         }
     }
 
+    /// Moves `length` bytes between `region` at `offset` and the staging buffer through the NIC (READ
+    /// into staging, WRITE from it) without touching the CPU's copy: what the latency probes time. For a
+    /// pinned or ODP region it allocates nothing.
+    public func transfer(_ access: NICAccess, _ region: RegisteredRegion, offset: Int = 0, length: Int) throws(ODPKitError) {
+        try requireStaging(length)
+        try postPerSegment(of: region, offset: offset, length: length, access == .read ? "RDMA READ" : "RDMA WRITE") { segment, id throws(ODPKitError) in
+            switch access {
+            case .read: try queuePair.postRead(into: stagingRegion, offset: segment.offset - offset, length: segment.length, from: segment.remote, id: id)
+            case .write: try queuePair.postWrite(from: stagingRegion, offset: segment.offset - offset, length: segment.length, to: segment.remote, id: id)
+            }
+        }
+    }
+
+    /// Sends `length` bytes of the staging buffer to this path's own queue pair, received into `region`
+    /// at `offset` (which must be one segment: a mirror region's receive cannot span chunks).
+    public func send(into region: RegisteredRegion, offset: Int = 0, length: Int) throws(ODPKitError) {
+        try requireStaging(length)
+        var segments = 0
+        try region.forEachSegment(offset: offset, length: length) { segment throws(ODPKitError) in
+            segments += 1
+            guard segments == 1, segment.length == length else {
+                throw ODPKitError(.unsupported, function: "odpkit send", reason: "a receive of \(length) bytes would span chunks of a mirror region; one receive takes one memory region here")
+            }
+            nextID &+= 1
+            try queuePair.postReceive(into: segment.memoryRegion, offset: segment.offsetInMemoryRegion, length: length, id: nextID)
+        }
+        nextID &+= 1
+        try queuePair.postSend(from: stagingRegion, length: length, id: nextID)
+        try awaitCompletions(2, "SEND of \(length) bytes into a \(region.mode) region")
+    }
+
     /// Posts one work request per segment of `region` covering `length` bytes from `offset`, keeping at
     /// most `window` outstanding, and polls them all; the first failure is thrown after the last poll.
     private func postPerSegment(
@@ -57,7 +88,7 @@ public final class LoopbackPath {
         _ post: (RegionSegment, UInt64) throws(ODPKitError) -> Void
     ) throws(ODPKitError) {
         var posted = 0
-        for segment in try region.segments(offset: offset, length: length) {
+        try region.forEachSegment(offset: offset, length: length) { segment throws(ODPKitError) in
             if posted == Self.window { try awaitCompletions(1, operation); posted -= 1 }
             nextID &+= 1
             try post(segment, nextID)

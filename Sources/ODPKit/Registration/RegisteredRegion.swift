@@ -84,6 +84,16 @@ public final class RegisteredRegion {
         }
     }
 
+    /// Calls `body` with each segment covering `length` bytes from `offset`; for a pinned or ODP region
+    /// that is one segment and no allocation (the warm data path's probes rely on it).
+    public func forEachSegment(offset: Int, length: Int, _ body: (RegionSegment) throws(ODPKitError) -> Void) throws(ODPKitError) {
+        if case .single(let region) = backing, offset >= 0, length > 0, offset + length <= self.length {
+            try body(RegionSegment(memoryRegion: region, offset: offset, length: length, offsetInMemoryRegion: offset))
+            return
+        }
+        for segment in try segments(offset: offset, length: length) { try body(segment) }
+    }
+
     /// Deregisters the region; a second call does nothing.
     public func close() throws(ODPKitError) {
         switch backing {

@@ -1,0 +1,61 @@
+public import Histogram
+public import Verbs
+
+/// The samples of one report cell as they are measured: a histogram for the summary, the raw values
+/// for `samples.csv`, and the samples that failed (counted, never dropped silently).
+public final class CellRecorder {
+    public let probe: Probe
+    public let mode: String
+    public let operation: String
+    public let bytes: Int
+    public let pages: Int
+    public let conditions: [String: String]
+    public private(set) var histogram = Histogram<UInt64>(highestTrackableValue: 600_000_000_000, numberOfSignificantValueDigits: .three)
+    /// Every recorded sample in nanoseconds, in the order measured.
+    public private(set) var samples: [UInt64] = []
+    public private(set) var failures = 0
+    /// The first failure's description, for the report's notes.
+    public private(set) var firstFailure: String?
+
+    init(probe: Probe, mode: String, operation: String, bytes: Int, pages: Int, conditions: [String: String], expectedSamples: Int) {
+        self.probe = probe
+        self.mode = mode
+        self.operation = operation
+        self.bytes = bytes
+        self.pages = pages
+        self.conditions = conditions
+        samples.reserveCapacity(expectedSamples)
+    }
+
+    /// Records one sample; allocates nothing while fewer than `expectedSamples` were recorded.
+    @inline(__always)
+    public func record(_ nanoseconds: UInt64) {
+        histogram.record(nanoseconds)
+        samples.append(nanoseconds)
+    }
+
+    /// Times `body` and records it when `recording` (warm-up rounds are not); a failure is counted, not thrown.
+    @inline(__always)
+    public func measure(_ recording: Bool, _ body: () throws(ODPKitError) -> Void) {
+        let start = monotonicNanoseconds()
+        do throws(ODPKitError) {
+            try body()
+            let end = monotonicNanoseconds()
+            if recording { record(end - start) }
+        } catch {
+            if recording { fail(error) }
+        }
+    }
+
+    /// Counts a failed sample.
+    public func fail(_ error: any Error) {
+        failures += 1
+        if firstFailure == nil { firstFailure = "\(error)" }
+    }
+
+    /// The cell as the report shows it.
+    public var cell: ReportCell {
+        ReportCell(probe: probe, mode: mode, operation: operation, bytes: bytes, pages: pages, conditions: conditions,
+                   summary: LatencySummary(histogram: histogram), failures: failures)
+    }
+}

@@ -1,0 +1,92 @@
+public import Verbs
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Invalidation latency: how long `madvise(MADV_DONTNEED)`, `munmap` and `mremap(MREMAP_FIXED)` take
+/// on `pages` pages of a registered range, per mode (ODP pays the notifier and the NIC's unmap inside
+/// the call, a mirror the wait for its monitor to read the event, pinned nothing — and stays stale);
+/// for the mirror also the window from the call until its translation is coherent again (eager refresh,
+/// no use of the region). munmap is followed, untimed, by `mmap(MAP_FIXED)` of the same range: no
+/// event tells a mirror of a new mapping, so its munmap window only closes on a use and is not timed.
+public enum InvalidationProbe {
+    enum Change: String, CaseIterable {
+        case dontNeed = "madvise(MADV_DONTNEED)"
+        case unmap = "munmap"
+        case remap = "mremap"
+    }
+
+    public static func run(
+        pageCounts: [Int], modes: [RegistrationMode], budget: ProbeBudget, on path: LoopbackPath, into results: ProbeResults,
+        progress: (String) -> Void
+    ) throws(ODPKitError) {
+        let regionPages = pageCounts.max() ?? 1
+        var setups: [(mode: RegistrationMode, memory: AnonymousMemory, region: RegisteredRegion)] = []
+        defer { for setup in setups { try? setup.region.close() } }
+        for mode in modes {
+            let memory = try AnonymousMemory(length: regionPages * pageSize)
+            memory.fill(0x69)
+            setups.append((mode, memory, try path.register(mode, memory, mirrorRefresh: .eager)))
+        }
+        for pages in pageCounts {
+            let bytes = pages * pageSize
+            let slots = max(1, regionPages / pages)
+            for change in Change.allCases {
+                progress("invalidation: \(change.rawValue) of \(pages) page(s)")
+                let plan = setups.map { setup in
+                    (setup: setup,
+                     call: results.recorder(.invalidation, setup.mode.rawValue, change.rawValue, bytes: bytes, pages: pages),
+                     window: setup.mode == .mirror && change != .unmap
+                        ? results.recorder(.window, "mirror", change.rawValue, bytes: bytes, pages: pages, conditions: ["refresh": "eager"]) : nil)
+                }
+                try budget.rounds(cells: plan.count + plan.filter { $0.window != nil }.count) { round, recording throws(ODPKitError) in
+                    let offset = (round % slots) * bytes
+                    for entry in plan {
+                        let (_, memory, region) = entry.setup
+                        let range = offset..<(offset + bytes)
+                        let spare = change == .remap ? try AnonymousMemory(length: bytes) : nil
+                        spare?.fill(0x96)
+                        let start = monotonicNanoseconds()
+                        do throws(ODPKitError) {
+                            switch change {
+                            case .dontNeed: try memory.dropPages(range)
+                            case .unmap: try system_munmap(memory.baseAddress + offset, bytes)
+                            case .remap: if let spare { try memory.takePages(of: spare, onto: offset) }
+                            }
+                            let called = monotonicNanoseconds()
+                            if recording { entry.call.record(called - start) }
+                        } catch {
+                            if recording { entry.call.fail(error) }
+                        }
+                        if let window = entry.window, let mirror = region.mirror {
+                            do throws(ODPKitError) {
+                                try waitUntilCoherent(mirror, range)
+                                let coherent = monotonicNanoseconds()
+                                if recording { window.record(coherent - start) }
+                            } catch {
+                                if recording { window.fail(error) }
+                            }
+                        }
+                        if change == .unmap {
+                            _ = try system_mmapAnonymous(length: bytes, at: memory.baseAddress + offset)
+                        }
+                        memory.fill(0x69, range: range)
+                        try region.mirror?.ensureCoherent(range)
+                    }
+                }
+            }
+        }
+    }
+
+    /// Polls until every chunk of `range` has a valid translation, without using the region.
+    static func waitUntilCoherent(_ mirror: MirrorRegion, _ range: Range<Int>, timeout: Duration = .seconds(10)) throws(ODPKitError) {
+        let deadline = monotonicNanoseconds() + UInt64(timeout.components.seconds) * 1_000_000_000
+        while !mirror.isCoherent(range) {
+            guard monotonicNanoseconds() < deadline else {
+                throw ODPKitError(.timedOut, function: "odpkit window probe", reason: "the mirror did not become coherent within \(timeout)")
+            }
+            sched_yield()
+        }
+    }
+}

@@ -1,0 +1,107 @@
+public import Verbs
+
+/// The whole measurement: registration, NIC page faults, invalidations and the warm data path, every
+/// registration mode interleaved sample by sample, into one report labelled with its testbed.
+public struct LatencySuite: Sendable {
+    /// The probes a suite can run.
+    public enum Part: String, Sendable, CaseIterable {
+        case overhead, registration, fault, invalidation, warm
+    }
+
+    public var parts: [Part] = Part.allCases
+    public var modes: [RegistrationMode] = RegistrationMode.allCases
+    public var budget = ProbeBudget()
+    /// The largest region the registration probe registers (capped by the memory available).
+    public var registrationMaximum = 1 << 30
+    /// Page counts the fault and invalidation probes drop.
+    public var pageCounts = [1, 16, 256, 4096]
+    /// Whether ODP faults are also measured after `ibv_advise_mr` prefetch.
+    public var prefetch = true
+    /// The largest message of the warm probe.
+    public var warmMaximum = 1 << 20
+
+    public init() {}
+
+    /// What the suite was asked to do, for the report.
+    public var settings: [String: String] {
+        [
+            "parts": parts.map(\.rawValue).joined(separator: ","),
+            "modes": modes.map(\.rawValue).joined(separator: ","),
+            "samples": "\(budget.samples)",
+            "warm-up": "\(budget.warmUp)",
+            "seconds-per-cell": "\(budget.secondsPerCell)",
+            "minimum-samples": "\(budget.minimumSamples)",
+            "registration-max-bytes": "\(registrationMaximum)",
+            "pages": pageCounts.map(String.init).joined(separator: ","),
+            "prefetch": "\(prefetch)",
+            "warm-max-bytes": "\(warmMaximum)",
+            "mirror-chunk-bytes": "\(MirrorRegion.defaultChunkSize)",
+        ]
+    }
+
+    /// Runs the parts in order on `device` (the first device when nil). `progress` hears a line per
+    /// step; `samples` (when given) gets each part's raw samples as soon as the part is done.
+    public func run(device: String?, samples: SamplesCSVWriter? = nil, progress: @escaping (String) -> Void) throws(ODPKitError) -> LatencyReport {
+        let started = monotonicNanoseconds()
+        let startedAt = LatencyReport.timestamp()
+        let staging = max(warmMaximum, (pageCounts.max() ?? 1) * pageSize)
+        let path = try LoopbackPath(device: device, stagingBytes: staging)
+        defer { try? path.close() }
+        let results = ProbeResults(expectedSamples: budget.samples)
+        var notes: [String] = []
+        var written = 0
+        let maximum = Self.registrationCap(registrationMaximum)
+        if maximum < registrationMaximum {
+            notes.append("Registration sizes stop at \(maximum) bytes: a quarter of the memory available (MemAvailable) at the start.")
+        }
+        let say: (String) -> Void = { line in
+            let tenths = (monotonicNanoseconds() - started) / 100_000_000
+            progress("[\(String(tenths / 10)).\(tenths % 10) s] " + line)
+        }
+        for part in parts {
+            switch part {
+            case .overhead:
+                say("overhead: clock pair + record, \(max(budget.samples, 10_000)) samples")
+                OverheadProbe.run(samples: max(budget.samples, 10_000), into: results)
+            case .registration:
+                try RegistrationProbe.run(sizes: RegistrationProbe.sizes(upTo: maximum), modes: modes, budget: budget, on: path, into: results, progress: say)
+            case .fault:
+                try FaultProbe.run(pageCounts: pageCounts, modes: modes, prefetch: prefetch, budget: budget, on: path, into: results, progress: say)
+            case .invalidation:
+                try InvalidationProbe.run(pageCounts: pageCounts, modes: modes, budget: budget, on: path, into: results, progress: say)
+            case .warm:
+                try WarmProbe.run(sizes: WarmProbe.sizes(upTo: warmMaximum), modes: modes, budget: budget, on: path, into: results, progress: say)
+            }
+            if let samples {
+                for recorder in results.recorders[written...] {
+                    try samples.append(recorder.cell, nanoseconds: recorder.samples)
+                }
+            }
+            written = results.recorders.count
+        }
+        notes += results.failureNotes
+        notes += Self.budgetNotes(results, budget: budget)
+        return LatencyReport(
+            testbed: TestbedLabel.current(device: path.context.deviceName), startedAt: startedAt,
+            durationSeconds: Double(monotonicNanoseconds() - started) / 1e9, settings: settings,
+            cells: results.cells, notes: notes
+        )
+    }
+
+    /// `maximum`, or less: a power of two no larger than a quarter of MemAvailable.
+    static func registrationCap(_ maximum: Int) -> Int {
+        guard let line = firstLine(of: "/proc/meminfo", startingWith: "MemAvailable:"),
+              let kibibytes = Int(line.split(separator: " ").dropFirst().first ?? "") else { return maximum }
+        var cap = pageSize
+        while cap * 2 <= kibibytes * 1024 / 4 && cap * 2 <= maximum { cap *= 2 }
+        return cap
+    }
+
+    /// Cells that stopped at the time budget before `samples`: said, not hidden.
+    static func budgetNotes(_ results: ProbeResults, budget: ProbeBudget) -> [String] {
+        let short = results.recorders.filter { $0.probe != .overhead && $0.samples.count + $0.failures < budget.samples }
+        guard !short.isEmpty else { return [] }
+        let fewest = short.map { $0.samples.count }.min() ?? 0
+        return ["\(short.count) of \(results.recorders.count) cells stopped at the time budget (\(budget.secondsPerCell) s per cell) before \(budget.samples) samples; the fewest has \(fewest). Each cell's sample count is in its row."]
+    }
+}
