@@ -11,7 +11,7 @@ struct SuiteOptions: ParsableArguments {
     var warmUp = 10
 
     @Option(name: .customLong("seconds-per-cell"), help: "Time budget of a cell; a cell that spends it stops early (keeping --minimum-samples), and the report says so.")
-    var secondsPerCell = 4.0
+    var secondsPerCell = 0.5
 
     @Option(name: .customLong("minimum-samples"), help: "Samples a cell keeps even past its time budget.")
     var minimumSamples = 5

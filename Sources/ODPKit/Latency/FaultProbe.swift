@@ -18,13 +18,8 @@ public enum FaultProbe {
         into results: ProbeResults, progress: (String) -> Void
     ) throws(ODPKitError) {
         let regionPages = pageCounts.max() ?? 1
-        var setups: [(mode: RegistrationMode, memory: AnonymousMemory, region: RegisteredRegion)] = []
-        defer { for setup in setups { try? setup.region.close() } }
-        for mode in modes {
-            let memory = try AnonymousMemory(length: regionPages * pageSize)
-            memory.fill(0x3C)
-            setups.append((mode, memory, try path.register(mode, memory, mirrorRefresh: .onUse)))
-        }
+        let setups = try ProbeRegion.perMode(modes, bytes: regionPages * pageSize, fill: 0x3C, mirrorRefresh: .onUse, on: path)
+        defer { ProbeRegion.closeAll(setups) }
         for pages in pageCounts {
             for access in [NICAccess.read, .write] {
                 progress("fault: first \(access == .read ? "READ" : "WRITE") of \(pages) dropped page(s)")
@@ -46,7 +41,7 @@ public enum FaultProbe {
                 try budget.rounds(cells: cells) { round, recording throws(ODPKitError) in
                     let offset = (round % slots) * bytes
                     for entry in plan {
-                        let (_, memory, region) = entry.setup
+                        let memory = entry.setup.memory, region = entry.setup.region
                         entry.warm.measure(recording) { () throws(ODPKitError) in try path.transfer(access, region, offset: offset, length: bytes) }
                         for (preparation, recorder) in entry.faults {
                             try memory.dropPages(offset..<(offset + bytes))

@@ -22,13 +22,8 @@ public enum InvalidationProbe {
         progress: (String) -> Void
     ) throws(ODPKitError) {
         let regionPages = pageCounts.max() ?? 1
-        var setups: [(mode: RegistrationMode, memory: AnonymousMemory, region: RegisteredRegion)] = []
-        defer { for setup in setups { try? setup.region.close() } }
-        for mode in modes {
-            let memory = try AnonymousMemory(length: regionPages * pageSize)
-            memory.fill(0x69)
-            setups.append((mode, memory, try path.register(mode, memory, mirrorRefresh: .eager)))
-        }
+        let setups = try ProbeRegion.perMode(modes, bytes: regionPages * pageSize, fill: 0x69, mirrorRefresh: .eager, on: path)
+        defer { ProbeRegion.closeAll(setups) }
         for pages in pageCounts {
             let bytes = pages * pageSize
             let slots = max(1, regionPages / pages)
@@ -43,7 +38,7 @@ public enum InvalidationProbe {
                 try budget.rounds(cells: plan.count + plan.filter { $0.window != nil }.count) { round, recording throws(ODPKitError) in
                     let offset = (round % slots) * bytes
                     for entry in plan {
-                        let (_, memory, region) = entry.setup
+                        let memory = entry.setup.memory, region = entry.setup.region
                         let range = offset..<(offset + bytes)
                         let spare = change == .remap ? try AnonymousMemory(length: bytes) : nil
                         spare?.fill(0x96)

@@ -1,7 +1,7 @@
 public import Verbs
 
-/// How many samples each cell gets: `samples` after `warmUp` unrecorded rounds, unless a group of cells
-/// measured together runs out of time first; then every cell of the group keeps at least
+/// How many samples each cell gets: `samples` after `warmUp` unrecorded rounds (fewer when they spend
+/// the group's time), unless a group of cells measured together runs out of time first; then every cell of the group keeps at least
 /// `minimumSamples`, and the report says which cells stopped early (their sample count shows it).
 public struct ProbeBudget: Sendable, Hashable {
     public var samples: Int
@@ -10,7 +10,7 @@ public struct ProbeBudget: Sendable, Hashable {
     public var secondsPerCell: Double
     public var minimumSamples: Int
 
-    public init(samples: Int = 1000, warmUp: Int = 10, secondsPerCell: Double = 4, minimumSamples: Int = 5) {
+    public init(samples: Int = 1000, warmUp: Int = 10, secondsPerCell: Double = 0.5, minimumSamples: Int = 5) {
         self.samples = samples
         self.warmUp = warmUp
         self.secondsPerCell = secondsPerCell
@@ -21,8 +21,15 @@ public struct ProbeBudget: Sendable, Hashable {
     /// true) until `samples` or the group's time is spent; returns the samples taken.
     @discardableResult
     public func rounds(cells: Int, _ round: (_ index: Int, _ recording: Bool) throws(ODPKitError) -> Void) throws(ODPKitError) -> Int {
-        for index in 0..<warmUp { try round(index, false) }
-        let deadline = monotonicNanoseconds() + UInt64(secondsPerCell * Double(max(1, cells)) * 1e9)
+        let groupBudget = UInt64(secondsPerCell * Double(max(1, cells)) * 1e9)
+        // Warm-up spends at most the group's budget (at least one round): a slow cell (registering
+        // hundreds of MiB of absent pages under TCG) must not pay ten unrecorded rounds.
+        let warmUpDeadline = monotonicNanoseconds() + groupBudget
+        for index in 0..<warmUp {
+            try round(index, false)
+            if monotonicNanoseconds() > warmUpDeadline { break }
+        }
+        let deadline = monotonicNanoseconds() + groupBudget
         var taken = 0
         while taken < samples {
             try round(taken, true)

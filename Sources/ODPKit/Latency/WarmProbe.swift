@@ -27,13 +27,8 @@ public enum WarmProbe {
         on path: LoopbackPath, into results: ProbeResults, progress: (String) -> Void
     ) throws(ODPKitError) {
         let regionBytes = max(pageSize, sizes.max() ?? pageSize)
-        var setups: [(mode: RegistrationMode, memory: AnonymousMemory, region: RegisteredRegion)] = []
-        defer { for setup in setups { try? setup.region.close() } }
-        for mode in modes {
-            let memory = try AnonymousMemory(length: regionBytes)
-            memory.fill(0x42)
-            setups.append((mode, memory, try path.register(mode, memory)))
-        }
+        let setups = try ProbeRegion.perMode(modes, bytes: regionBytes, fill: 0x42, mirrorRefresh: .eager, on: path)
+        defer { ProbeRegion.closeAll(setups) }
         for operation in operations {
             for size in sizes {
                 progress("warm: \(operation.rawValue) of \(size) bytes")
