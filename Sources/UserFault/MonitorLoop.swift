@@ -15,9 +15,7 @@ import Glibc
 /// starts. The thread retains this object, not the monitor, so that dropping the monitor shuts it down.
 final class MonitorLoop: Sendable {
     let fd: UserFaultFD
-    private let eventFD: Int32
-    /// Whether `eventFD` is open; writers hold it so that the descriptor is not closed under them.
-    private let eventFDIsOpen = Mutex(true)
+    private let wakeup: Wakeup
     private let stopRequested = Atomic(false)
     /// Set by the thread once it has entered `run()`.
     private let isServing = Atomic(false)
@@ -35,16 +33,16 @@ final class MonitorLoop: Sendable {
     /// Room for the messages one read takes; only the monitor thread touches it.
     nonisolated(unsafe) private let messages: UnsafeMutableRawBufferPointer
 
-    init(fd: UserFaultFD, eventFD: Int32, idleInterval: Duration?, handler: @escaping UserFaultMonitor.Handler,
+    init(fd: UserFaultFD, wakeup: Wakeup, idleInterval: Duration?, handler: @escaping UserFaultMonitor.Handler,
          onIdle: UserFaultMonitor.IdleHandler?) {
         self.fd = fd
-        self.eventFD = eventFD
+        self.wakeup = wakeup
         self.handler = handler
         self.onIdle = onIdle
         timeoutMilliseconds = idleInterval.map(Self.milliseconds) ?? -1
         pollSet = .allocate(capacity: 2)
         _ = pollSet.initialize(from: [pollfd(fd: fd.rawValue, events: Int16(POLLIN), revents: 0),
-                                      pollfd(fd: eventFD, events: Int16(POLLIN), revents: 0)])
+                                      pollfd(fd: wakeup.descriptor, events: Int16(POLLIN), revents: 0)])
         messages = .allocate(byteCount: 16 * UserFaultFD.messageSize, alignment: 8)
     }
 
@@ -94,7 +92,7 @@ final class MonitorLoop: Sendable {
             try deliverPendingEvents()
         }
         if pollSet[1].revents != 0 {
-            consumeNudge()
+            wakeup.consume()
             counters.withLock { $0.wakeups += 1 }
         }
         if isStopRequested { return }
@@ -139,26 +137,12 @@ final class MonitorLoop: Sendable {
 
     /// Makes the thread's wait return: it then reads what is pending and calls `onIdle`.
     func nudge() {
-        eventFDIsOpen.withLock { isOpen in
-            guard isOpen else { return }
-            var one: UInt64 = 1
-            // EAGAIN would mean the counter is full: the thread has a nudge pending anyway.
-            _ = withUnsafeBytes(of: &one) { try? system_write(eventFD, $0) }
-        }
-    }
-
-    private func consumeNudge() {
-        var count: UInt64 = 0
-        _ = withUnsafeMutableBytes(of: &count) { try? system_read(eventFD, $0) }
+        wakeup.signal()
     }
 
     /// Closes the eventfd and the userfaultfd; only once the thread has left its loop.
     func closeDescriptors() {
-        eventFDIsOpen.withLock { isOpen in
-            guard isOpen else { return }
-            try? system_close(eventFD)
-            isOpen = false
-        }
+        wakeup.close()
         try? fd.close()
     }
 }

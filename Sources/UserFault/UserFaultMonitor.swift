@@ -54,17 +54,12 @@ public final class UserFaultMonitor: Sendable {
     public init(fd: UserFaultFD, idleInterval: Duration? = nil, handler: @escaping Handler,
                 onIdle: IdleHandler? = nil) throws(ODPKitError) {
         try Self.checkHandshake(fd)
-        let eventFD: Int32
-        do throws(Errno) {
-            eventFD = try system_eventfd(Int32(EFD_CLOEXEC | EFD_NONBLOCK))
-        } catch {
-            throw ODPKitError.call("eventfd", errno: error, reason: "cannot create the monitor's wake-up descriptor")
-        }
-        let loop = MonitorLoop(fd: fd, eventFD: eventFD, idleInterval: idleInterval, handler: handler, onIdle: onIdle)
+        let wakeup = try Wakeup(blocking: false, owner: "userfaultfd monitor")
+        let loop = MonitorLoop(fd: fd, wakeup: wakeup, idleInterval: idleInterval, handler: handler, onIdle: onIdle)
         do throws(Errno) {
             thread = try system_pthreadCreateBlockingSignals { loop.run() }
         } catch {
-            try? system_close(eventFD)
+            wakeup.close()
             throw ODPKitError.call("pthread_create", errno: error, reason: "cannot start the userfaultfd monitor thread")
         }
         self.fd = fd

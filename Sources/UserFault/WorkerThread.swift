@@ -13,9 +13,7 @@ import Glibc
 /// `wake()` is one `write` and takes no lock a munmap/madvise caller could hold, so a userfaultfd
 /// handler may call it; `work` then runs off the monitor thread, where it may call verbs.
 package final class WorkerThread: Sendable {
-    private let eventFD: Int32
-    /// Whether `eventFD` is open; writers hold it so that the descriptor is not closed under them.
-    private let eventFDIsOpen = Mutex(true)
+    private let wakeup: Wakeup
     private let stop = StopFlag()
     private let thread: pthread_t
     /// Whether the thread still runs; the first `shutdown()` holds it until the thread is joined.
@@ -23,27 +21,21 @@ package final class WorkerThread: Sendable {
 
     /// Starts the thread; it waits for the first `wake()`. `name` goes into error messages.
     package init(_ name: String, work: @escaping @Sendable () -> Void) throws(ODPKitError) {
-        let eventFD: Int32
-        do throws(Errno) {
-            eventFD = try system_eventfd(Int32(EFD_CLOEXEC))
-        } catch {
-            throw ODPKitError.call("eventfd", errno: error, reason: "cannot create the wake-up descriptor of the \(name)")
-        }
+        let wakeup = try Wakeup(blocking: true, owner: name)
         let stop = self.stop
         do throws(Errno) {
             thread = try system_pthreadCreateBlockingSignals {
                 while true {
-                    var count: UInt64 = 0
-                    let read = withUnsafeMutableBytes(of: &count) { (try? system_read(eventFD, $0)) ?? 0 }
-                    if stop.requested.load(ordering: .acquiring) || read == 0 { return }
+                    let woken = wakeup.consume()
+                    if stop.requested.load(ordering: .acquiring) || !woken { return }
                     work()
                 }
             }
         } catch {
-            try? system_close(eventFD)
+            wakeup.close()
             throw ODPKitError.call("pthread_create", errno: error, reason: "cannot start the \(name)")
         }
-        self.eventFD = eventFD
+        self.wakeup = wakeup
     }
 
     deinit {
@@ -52,11 +44,7 @@ package final class WorkerThread: Sendable {
 
     /// Makes the thread run `work` (again) soon; from any thread, the monitor's included.
     package func wake() {
-        eventFDIsOpen.withLock { isOpen in
-            guard isOpen else { return }
-            var one: UInt64 = 1
-            _ = withUnsafeBytes(of: &one) { try? system_write(eventFD, $0) }
-        }
+        wakeup.signal()
     }
 
     /// Asks the thread to leave after the work it is doing, without waiting for it.
@@ -77,10 +65,7 @@ package final class WorkerThread: Sendable {
             guard running else { return }
             requestStop()
             pthread_join(thread, nil)
-            eventFDIsOpen.withLock { isOpen in
-                try? system_close(eventFD)
-                isOpen = false
-            }
+            wakeup.close()
             running = false
         }
     }

@@ -1,9 +1,5 @@
 public import Verbs
 
-#if canImport(Glibc)
-import Glibc
-#endif
-
 /// Invalidation latency: how long `madvise(MADV_DONTNEED)`, `munmap` and `mremap(MREMAP_FIXED)` take
 /// on `pages` pages of a registered range, per mode (ODP pays the notifier and the NIC's unmap inside
 /// the call, a mirror the wait for its monitor to read the event, pinned nothing — and stays stale);
@@ -56,7 +52,7 @@ public enum InvalidationProbe {
                         }
                         if let window = entry.window, let mirror = region.mirror {
                             do throws(ODPKitError) {
-                                try waitUntilCoherent(mirror, range)
+                                try mirror.waitUntilCoherent(range)
                                 let coherent = monotonicNanoseconds()
                                 if recording { window.record(coherent - start) }
                             } catch {
@@ -71,17 +67,6 @@ public enum InvalidationProbe {
                     }
                 }
             }
-        }
-    }
-
-    /// Polls until every chunk of `range` has a valid translation, without using the region.
-    static func waitUntilCoherent(_ mirror: MirrorRegion, _ range: Range<Int>, timeout: Duration = .seconds(10)) throws(ODPKitError) {
-        let deadline = monotonicNanoseconds() + UInt64(timeout.components.seconds) * 1_000_000_000
-        while !mirror.isCoherent(range) {
-            guard monotonicNanoseconds() < deadline else {
-                throw ODPKitError(.timedOut, function: "odpkit window probe", reason: "the mirror did not become coherent within \(timeout)")
-            }
-            sched_yield()
         }
     }
 }

@@ -1,6 +1,10 @@
 public import Verbs
 import UserFault
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// A mirror-emulated region: an HMM mirror in user space. The range is cut into chunks, each its own
 /// pinned memory region; a userfaultfd monitor hears every change to the CPU's page tables (madvise,
 /// munmap, mremap), bumps the touched chunks' sequence numbers and drops their translation; an eager
@@ -96,6 +100,18 @@ public final class MirrorRegion: @unchecked Sendable {
     /// refreshing anything: what a remote peer would find.
     public func isCoherent(_ range: Range<Int>) -> Bool {
         table.isValid(range)
+    }
+
+    /// Waits (yielding) until `isCoherent(range)`, without refreshing anything itself: how long a
+    /// remote peer waits for the eager refresher. Throws `.timedOut` after `timeout`.
+    public func waitUntilCoherent(_ range: Range<Int>, timeout: Duration = .seconds(10)) throws(ODPKitError) {
+        let deadline = ContinuousClock.now.advanced(by: timeout)
+        while !isCoherent(range) {
+            guard ContinuousClock.now < deadline else {
+                throw ODPKitError(.timedOut, function: "odpkit mirror", reason: "bytes \(range) did not become coherent within \(timeout) (refresh \(refresh))")
+            }
+            sched_yield()
+        }
     }
 
     /// The segments covering `length` bytes from `offset`, one per chunk, each refreshed first.

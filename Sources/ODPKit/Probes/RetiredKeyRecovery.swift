@@ -101,11 +101,12 @@ public enum RetiredKeyRecovery {
     /// region is coherent again, without using the region.
     static func waitForRefresh(of mirror: MirrorRegion, after generation: UInt64, timeout: Duration = .seconds(10)) throws(ODPKitError) {
         let deadline = ContinuousClock.now.advanced(by: timeout)
-        while mirror.keyTable.generation == generation || !mirror.isCoherent(0..<mirror.length) {
+        while mirror.keyTable.generation == generation {
             guard ContinuousClock.now < deadline else {
                 throw ODPKitError(.timedOut, function: "odpkit retired-key probe", reason: "the mirror's refresher did not re-establish the region within \(timeout)")
             }
             sched_yield()
         }
+        try mirror.waitUntilCoherent(0..<mirror.length, timeout: deadline - ContinuousClock.now)
     }
 }
