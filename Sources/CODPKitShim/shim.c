@@ -73,3 +73,12 @@ const void *odpkit_libibverbs_symbol(void) {
 void *odpkit_mremap_fixed(void *old_address, size_t length, void *new_address) {
     return mremap(old_address, length, length, MREMAP_MAYMOVE | MREMAP_FIXED, new_address);
 }
+
+// Swift's runtime (libswiftCore, which every Swift program links).
+extern void *swift_unownedRetain(void *object);
+extern void swift_unownedRelease(void *object);
+extern void *swift_tryRetain(void *object); // the object, or NULL once its deinit has begun
+
+void odpkit_swift_unowned_retain(void *object) { swift_unownedRetain(object); }
+void odpkit_swift_unowned_release(void *object) { swift_unownedRelease(object); }
+bool odpkit_swift_try_retain(void *object) { return swift_tryRetain(object) != NULL; }

@@ -16,15 +16,19 @@ public final class MemoryRegion: VerbsResource {
     public let length: Int
     public let access: AccessFlags
     /// The local key, for scatter/gather entries; `changeTranslation()` may change it.
-    public private(set) var lkey: UInt32
+    ///
+    /// The stored properties the data path reads on every post skip Swift's dynamic exclusivity check
+    /// (`@exclusivity(unchecked)`): it only guards against overlapping accesses within one thread, which
+    /// these plain loads and stores never make, and it costs two runtime calls per access.
+    @exclusivity(unchecked) public private(set) var lkey: UInt32
     /// The remote key, for a peer's RDMA READ and WRITE; `changeTranslation()` may change it.
-    public private(set) var rkey: UInt32
+    @exclusivity(unchecked) public private(set) var rkey: UInt32
     /// Posted work requests that use this region and have not completed.
-    public var inFlight: Int { inFlightCount.load(ordering: .acquiring) }
+    public var inFlight: Int { inFlightCounter.current }
     /// Atomic: a mirror region's refresher checks it while the owning thread posts and polls.
-    let inFlightCount = Atomic<Int>(0)
+    let inFlightCounter = InFlightCounter()
 
-    private(set) var handle: UnsafeMutablePointer<ibv_mr>?
+    @exclusivity(unchecked) private(set) var handle: UnsafeMutablePointer<ibv_mr>?
 
     init(pd: ProtectionDomain, address: UnsafeMutableRawPointer, length: Int, access: AccessFlags) throws(ODPKitError) {
         let raw = try pd.live("ibv_reg_mr_iova2")
@@ -74,7 +78,7 @@ public final class MemoryRegion: VerbsResource {
     /// Refuses with `.busy` while posted work requests use the region.
     public func changeTranslation() throws(ODPKitError) {
         guard let mr = handle else { throw useAfterClose("memory region", function: "ibv_rereg_mr") }
-        guard inFlightCount.load(ordering: .acquiring) == 0 else {
+        guard inFlight == 0 else {
             throw ODPKitError(.busy, function: "ibv_rereg_mr", reason: "\(inFlight) posted work request(s) still use this memory region")
         }
         let result = ibv_rereg_mr(mr, Int32(IBV_REREG_MR_CHANGE_TRANSLATION.rawValue), nil, address, length, 0)
@@ -103,7 +107,7 @@ public final class MemoryRegion: VerbsResource {
     /// work requests still use the region throws `.busy` and leaves it registered.
     public func close() throws(ODPKitError) {
         guard let mr = handle else { return }
-        guard inFlightCount.load(ordering: .acquiring) == 0 else {
+        guard inFlight == 0 else {
             throw ODPKitError(.busy, function: "ibv_dereg_mr", reason: "\(inFlight) posted work request(s) still use this memory region; poll their completions or close the queue pair first")
         }
         let rc = ibv_dereg_mr(mr)

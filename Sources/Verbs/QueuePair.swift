@@ -26,9 +26,10 @@ public final class QueuePair: VerbsResource {
     /// How the queue pair was connected, once it is.
     public private(set) var connection: ConnectionOptions?
 
-    private(set) var handle: UnsafeMutablePointer<ibv_qp>?
-    private var sends: InFlightRing
-    private var receives: InFlightRing
+    // Read and written on every post and completion: no dynamic exclusivity check (see `MemoryRegion.lkey`).
+    @exclusivity(unchecked) private(set) var handle: UnsafeMutablePointer<ibv_qp>?
+    @exclusivity(unchecked) private var sends: InFlightRing
+    @exclusivity(unchecked) private var receives: InFlightRing
     private let initialPSN = UInt32.random(in: 0..<(1 << 24))
 
     /// Creates a reliable-connected queue pair in the reset state.

@@ -1,3 +1,4 @@
+import CODPKitShim
 import Synchronization
 
 /// A verbs object that a parent closes before closing itself (pyverbs' model).
@@ -6,16 +7,25 @@ public protocol VerbsResource: AnyObject {
     func close() throws(ODPKitError)
 }
 
-/// The live children of a verbs object, held weakly: children keep their parent alive, never the reverse.
+/// The live children of a verbs object, held without keeping them alive: children keep their parent
+/// alive, never the reverse.
+///
+/// Not with `weak` references: a weakly referenced Swift object moves its reference counts to a side
+/// table, and every retain of it on the data path (a queue pair, a memory region) then takes a 16-byte
+/// compare-and-swap (`lock cmpxchg16b`), which qemu TCG emulates by stopping every other vCPU — among
+/// them the one running soft-RoCE's work queue. Instead each entry holds an unowned count (the object
+/// stays allocated, not alive) and `takeAll()` keeps only the children it can still retain
+/// (`swift_tryRetain` fails once a child's deinit has begun; that deinit closes the child itself).
 ///
 /// Behind a `Mutex`: a mirror region's refresher thread registers and deregisters chunk regions in a
 /// protection domain while the owning thread creates other objects in it.
 final class Children: @unchecked Sendable {
-    /// A weak reference; verbs objects are not Sendable, and only the lock's holder touches it.
+    /// Only the lock's holder touches an entry; the child's address itself carries no state.
     private struct Entry: @unchecked Sendable {
-        weak var resource: (any VerbsResource)?
+        /// The child's address, with one unowned count of ours on it.
+        let object: UnsafeMutableRawPointer
         /// Creation order, so a parent closes its newest children first.
-        var sequence: Int
+        let sequence: Int
     }
 
     private struct State {
@@ -25,30 +35,42 @@ final class Children: @unchecked Sendable {
 
     private let state = Mutex(State())
 
+    deinit {
+        state.withLock { state in
+            for entry in state.entries.values { odpkit_swift_unowned_release(entry.object) }
+        }
+    }
+
     /// O(1): a mirror region adds and removes one chunk region per re-fault among thousands of children.
     func add(_ child: any VerbsResource) {
-        let id = ObjectIdentifier(child)
+        let object = Unmanaged.passUnretained(child as AnyObject).toOpaque()
+        odpkit_swift_unowned_retain(object)
         state.withLock { state in
-            state.entries[id] = Entry(resource: child, sequence: state.nextSequence)
+            let previous = state.entries.updateValue(Entry(object: object, sequence: state.nextSequence), forKey: ObjectIdentifier(child))
             state.nextSequence += 1
+            if let previous { odpkit_swift_unowned_release(previous.object) }
         }
     }
 
     /// O(1).
     func remove(_ child: any VerbsResource) {
         let id = ObjectIdentifier(child)
-        state.withLock { state in
-            state.entries[id] = nil
-        }
+        let removed = state.withLock { state in state.entries.removeValue(forKey: id) }
+        if let removed { odpkit_swift_unowned_release(removed.object) }
     }
 
-    /// Removes and returns every live child, newest first. The caller closes them after this returns,
-    /// outside the lock, so a child that unregisters itself while closing finds nothing to remove.
+    /// Removes and returns every child still alive, newest first. The caller closes them after this
+    /// returns, outside the lock, so a child that unregisters itself while closing finds nothing to remove.
     func takeAll() -> [any VerbsResource] {
-        state.withLock { state in
-            let live = state.entries.values.sorted { $0.sequence > $1.sequence }.compactMap(\.resource)
+        let entries = state.withLock { state in
+            let entries = state.entries.values.sorted { $0.sequence > $1.sequence }
             state = State()
-            return live
+            return entries
+        }
+        return entries.compactMap { entry in
+            defer { odpkit_swift_unowned_release(entry.object) }
+            guard odpkit_swift_try_retain(entry.object) else { return nil }
+            return Unmanaged<AnyObject>.fromOpaque(entry.object).takeRetainedValue() as? any VerbsResource
         }
     }
 }

@@ -37,6 +37,13 @@ const void *odpkit_libibverbs_symbol(void);
 /// Swift cannot call. Returns the new address or MAP_FAILED with errno set.
 void *odpkit_mremap_fixed(void *old_address, size_t length, void *new_address);
 
+/// Swift's runtime, for a registry that keeps objects allocated without keeping them alive (and
+/// without `weak`, which gives an object a side table): an unowned count on `object` (a Swift class
+/// instance), its release, and a strong retain that fails once the object's deinit has begun.
+void odpkit_swift_unowned_retain(void *object);
+void odpkit_swift_unowned_release(void *object);
+bool odpkit_swift_try_retain(void *object);
+
 #include "CODPKitUserfaultfd.h"
 
 #endif

@@ -49,6 +49,9 @@ public struct LatencySuite: Sendable {
         defer { try? path.close() }
         let results = ProbeResults(expectedSamples: budget.samples)
         var notes: [String] = []
+        #if DEBUG
+        notes.append("odpkit was built without optimization (debug): every sample includes unoptimized Swift. Measure with `swift build -c release` (make run does).")
+        #endif
         var written = 0
         let maximum = Self.registrationCap(registrationMaximum)
         if maximum < registrationMaximum {

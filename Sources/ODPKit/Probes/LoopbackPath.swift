@@ -1,25 +1,31 @@
 public import Verbs
 
-/// One device's NIC looking at this process's memory: a queue pair connected to itself and a pinned
-/// staging buffer, so an RDMA READ shows what the NIC sees in a region and an RDMA WRITE puts bytes there.
+/// One device's NIC looking at this process's memory: a requester queue pair connected to a responder
+/// queue pair on the same device (as perftest's client and server), and a pinned staging buffer, so an
+/// RDMA READ shows what the NIC sees in a region and an RDMA WRITE puts bytes there.
 public final class LoopbackPath {
     public let context: Context
     public let pd: ProtectionDomain
     public let completions: CompletionQueue
+    /// Posts every work request; its completions come to `completions`.
     public let queuePair: QueuePair
+    /// The other end: serves READ and WRITE, and takes SEND's receives (completed to `completions` too).
+    public let responder: QueuePair
     private let staging: AnonymousMemory
     private let stagingRegion: MemoryRegion
-    private var nextID: UInt64 = 0
+    // Bumped on every post: no dynamic exclusivity check (see `MemoryRegion.lkey`).
+    @exclusivity(unchecked) private var nextID: UInt64 = 0
     /// Work requests kept outstanding at once, within the queue pair's send queue.
     private static let window = 32
 
-    /// Opens `device` (the first device when nil) and connects a queue pair to itself.
+    /// Opens `device` (the first device when nil) and connects the requester and the responder.
     public init(device: String? = nil, stagingBytes: Int = 1 << 20, options: ConnectionOptions = .init()) throws(ODPKitError) {
         context = try Context(deviceNamed: device)
         pd = try ProtectionDomain(context: context)
         completions = try CompletionQueue(context: context)
         queuePair = try QueuePair(pd: pd, sendQueue: completions, receiveQueue: completions)
-        try queuePair.connectToSelf(options)
+        responder = try QueuePair(pd: pd, sendQueue: completions, receiveQueue: completions)
+        try queuePair.connect(to: responder, options)
         staging = try AnonymousMemory(length: stagingBytes)
         staging.fill(0)
         stagingRegion = try pd.registerMemory(address: staging.baseAddress, length: staging.length, access: [.localWrite])
@@ -63,7 +69,7 @@ public final class LoopbackPath {
         }
     }
 
-    /// Sends `length` bytes of the staging buffer to this path's own queue pair, received into `region`
+    /// Sends `length` bytes of the staging buffer to the responder, received into `region`
     /// at `offset` (which must be one segment: a mirror region's receive cannot span chunks).
     public func send(into region: RegisteredRegion, offset: Int = 0, length: Int) throws(ODPKitError) {
         try requireStaging(length)
@@ -74,7 +80,7 @@ public final class LoopbackPath {
                 throw ODPKitError(.unsupported, function: "odpkit send", reason: "a receive of \(length) bytes would span chunks of a mirror region; one receive takes one memory region here")
             }
             nextID &+= 1
-            try queuePair.postReceive(into: segment.memoryRegion, offset: segment.offsetInMemoryRegion, length: length, id: nextID)
+            try responder.postReceive(into: segment.memoryRegion, offset: segment.offsetInMemoryRegion, length: length, id: nextID)
         }
         nextID &+= 1
         try queuePair.postSend(from: stagingRegion, length: length, id: nextID)
