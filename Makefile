@@ -5,12 +5,14 @@ SHELL := /bin/bash
 SWIFT ?= swift
 BUILD := .build/debug
 # The reports are measured with an optimized build: a debug build's Swift adds microseconds to every sample.
+# Testing stays enabled in it, so that the allocation suite runs optimized too (one set of flags: no rebuilds).
 RELEASE := .build/release
+RELEASE_FLAGS := -c release -Xswiftc -enable-testing
 TESTS := $(BUILD)/odpkitPackageTests.xctest --testing-library swift-testing
 TESTBED := testbed/run
 LOGS := .build/logs
 
-.PHONY: all deps build release test test-host test-rxe run clean
+.PHONY: all deps build release release-tests test test-host test-rxe run clean
 
 all: build
 
@@ -22,7 +24,10 @@ build: deps
 	$(SWIFT) build --build-tests
 
 release: deps
-	$(SWIFT) build -c release --product odpkit
+	$(SWIFT) build $(RELEASE_FLAGS) --product odpkit
+
+release-tests: deps
+	$(SWIFT) build $(RELEASE_FLAGS) --build-tests
 
 # Host-side unit tests: no RDMA needed; the rxe suite skips here and runs in test-rxe.
 test-host: build
@@ -31,15 +36,18 @@ test-host: build
 	@echo "make: host tests passed; the rxe integration suite was skipped on this host (no RDMA device) and runs next, in the testbed"
 
 # The whole test bundle again inside the testbed (kernel with rdma_rxe, rxe0 over veth), where a
-# missing device fails the run and the rxe suite must report that it passed.
-test-rxe: build
+# missing device fails the run and the rxe suites must report that they passed; then, in the same
+# boot, the allocation suite alone in the optimized bundle (ordo-one's malloc interposer counts every malloc).
+test-rxe: build release-tests
 	@mkdir -p $(LOGS)
-	$(TESTBED) -- env ODPKIT_REQUIRE_RDMA=1 $(TESTS) 2>&1 | tee $(LOGS)/test-rxe.log
-	@for suite in "rxe integration" "rxe integration: mirror" "rxe integration: peer fault"; do \
+	$(TESTBED) -- sh -c 'env ODPKIT_REQUIRE_RDMA=1 $(TESTS); status=$$?; \
+		env ODPKIT_REQUIRE_RDMA=1 ODPKIT_COUNT_ALLOCATIONS=1 $(RELEASE)/odpkitPackageTests.xctest --testing-library swift-testing --filter DataPathAllocation || status=1; \
+		exit $$status' 2>&1 | tee $(LOGS)/test-rxe.log
+	@for suite in "rxe integration" "rxe integration: mirror" "rxe integration: peer fault" "rxe integration: allocations"; do \
 		if ! grep -q "Suite \"$$suite\" passed" $(LOGS)/test-rxe.log; then \
 			echo "make: FAILED: the suite \"$$suite\" did not run and pass inside the testbed (see $(LOGS)/test-rxe.log)" >&2; exit 1; fi; \
 	done
-	@echo "make: rxe integration suites ran and passed inside the testbed; there: $$(grep -a 'Test run with' $(LOGS)/test-rxe.log | tail -1)"
+	@echo "make: rxe integration suites ran and passed inside the testbed; there: $$(grep -a 'Test run with' $(LOGS)/test-rxe.log | paste -sd ';' -)"
 
 test: test-host test-rxe
 

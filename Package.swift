@@ -20,6 +20,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-system", from: "1.4.0"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.1.0"),
+        .package(url: "https://github.com/ordo-one/malloc-interposer", from: "1.6.1"),
     ],
     targets: [
         .target(
@@ -64,7 +65,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ODPKitTests",
-            dependencies: ["ODPKit", "Verbs", "CODPKitShim"],
+            dependencies: ["ODPKit", "Verbs", "CODPKitShim", .product(name: "MallocInterposerSwift", package: "malloc-interposer")],
             swiftSettings: strictness
         ),
     ]

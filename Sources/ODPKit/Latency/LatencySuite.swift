@@ -64,7 +64,7 @@ public struct LatencySuite: Sendable {
         for part in parts {
             switch part {
             case .overhead:
-                say("overhead: clock pair + record, \(max(budget.samples, 10_000)) samples")
+                say("overhead: clock pair inside each sample, and with the record, \(max(budget.samples, 10_000)) samples")
                 OverheadProbe.run(samples: max(budget.samples, 10_000), into: results)
             case .registration:
                 try RegistrationProbe.run(sizes: RegistrationProbe.sizes(upTo: maximum), modes: modes, budget: budget, on: path, into: results, progress: say)
@@ -84,6 +84,7 @@ public struct LatencySuite: Sendable {
         }
         notes += results.failureNotes
         notes += Self.budgetNotes(results, budget: budget)
+        if let overhead = OverheadProbe.note(results.cells) { notes.append(overhead) }
         return LatencyReport(
             testbed: TestbedLabel.current(device: path.context.deviceName), startedAt: startedAt,
             durationSeconds: Double(monotonicNanoseconds() - started) / 1e9, settings: settings,

@@ -32,7 +32,7 @@ enum MirrorEvents {
             var cursor = run.start
             let end = run.start + UInt(run.length)
             while cursor < end {
-                switch (try? fd.zeroPage(AddressRange(start: cursor, length: Int(end - cursor)))) ?? .retry(completedBytes: 0) {
+                switch zeroPages(AddressRange(start: cursor, length: Int(end - cursor)), fd: fd, pageSize: table.pageSize) ?? .retry(completedBytes: 0) {
                 case .resolved(let bytes):
                     table.markPopulated(cursor, length: bytes)
                     cursor += UInt(max(bytes, table.pageSize))
@@ -56,7 +56,7 @@ enum MirrorEvents {
         let chunks = table.chunks(overlapping: page, page + 1)
         let end = chunks.isEmpty ? page + UInt(table.pageSize) : table.base + UInt(table.bytes(ofChunk: chunks.lowerBound).upperBound)
         let range = AddressRange(start: page, length: Int(end - page))
-        switch (try? fd.zeroPage(range)) ?? .exists {
+        switch zeroPages(range, fd: fd, pageSize: table.pageSize) ?? .exists {
         case .resolved(let bytes):
             table.markPopulated(page, length: bytes)
         case .retry(let completed) where completed > 0:
@@ -67,5 +67,15 @@ enum MirrorEvents {
             // and faults again if the page is still missing.
             try? fd.wake(AddressRange(start: page, length: table.pageSize))
         }
+    }
+
+    /// `UFFDIO_ZEROPAGE` over `range`, or over its first page alone when the kernel refuses the whole
+    /// range: ENOENT when it crosses into another mapping, as munmap + mmap(MAP_FIXED) or mremap onto
+    /// part of a registered range leaves it split in several. Nil when even the first page is refused.
+    /// (Treating that refusal as "the page exists" woke the faulting thread into the same fault forever.)
+    static func zeroPages(_ range: AddressRange, fd: UserFaultFD, pageSize: Int) -> UserFaultFD.ResolveResult? {
+        if let result = try? fd.zeroPage(range) { return result }
+        guard range.length > pageSize else { return nil }
+        return try? fd.zeroPage(AddressRange(start: range.start, length: pageSize))
     }
 }

@@ -1,0 +1,91 @@
+import Foundation
+import Testing
+@testable import ODPKit
+import UserFault
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The mirror's monitor on a range whose mapping is split in several VMAs — what munmap +
+/// mmap(MAP_FIXED) or mremap(MREMAP_FIXED) onto part of a registered range leaves behind.
+@Suite("mirror events: missing faults in a range split into several mappings (host)", .serialized, .timeLimit(.minutes(1)))
+struct MirrorEventsTests {
+    /// One chunk of 8 pages; page 4 replaced by a mapping of its own, touched, then registered again:
+    /// the chunk now spans three VMAs (their anon_vmas differ, so they do not merge). A fault on page 1 must be resolved, although zero-filling from
+    /// page 1 to the chunk's end crosses into the next VMA (`UFFDIO_ZEROPAGE` refuses that range).
+    @Test func aFaultNextToAnotherMappingIsResolved() throws {
+        let pages = 8
+        let memory = try AnonymousMemory(length: pages * pageSize)
+        let base = UInt(bitPattern: memory.baseAddress)
+        let table = ChunkTable(base: base, length: pages * pageSize, chunkSize: pages * pageSize, pageSize: pageSize)
+        // Touched, then dropped before registering: the mapping keeps its anon_vma (so the split below
+        // cannot merge back) and pages 0..<4 are missing again without a REMOVE event.
+        memory.fill(0x5A)
+        try memory.dropPages(0..<(4 * pageSize))
+        let fd = try UserFaultFD()
+        _ = try fd.handshake(requesting: [.eventRemove, .eventUnmap, .eventRemap])
+        _ = try fd.register(AddressRange(start: base, length: pages * pageSize), mode: .missing)
+        let monitor = try UserFaultMonitor(fd: fd, idleInterval: .milliseconds(10)) { event, fd in
+            _ = MirrorEvents.handle(event, fd: fd, table: table)
+        } onIdle: { fd in
+            MirrorEvents.populatePending(fd: fd, table: table)
+        }
+        defer { monitor.shutdown() }
+
+        // Page 4 becomes its own mapping (munmap, then a fresh mmap at the same address), with pages of its own.
+        let four = memory.baseAddress + 4 * pageSize
+        try system_munmap(four, pageSize)
+        _ = try system_mmapAnonymous(length: pageSize, at: four)
+        four.storeBytes(of: 0x44, as: UInt8.self)
+        _ = try fd.register(AddressRange(start: base, length: pages * pageSize), mode: .missing)
+
+        let done = DispatchSemaphore(value: 0)
+        let target = memory.baseAddress + pageSize
+        let address = UInt(bitPattern: target)
+        let toucher = Thread {
+            UnsafeMutableRawPointer(bitPattern: address)?.storeBytes(of: 0x11, as: UInt8.self)
+            done.signal()
+        }
+        toucher.start()
+        let resolved = done.wait(timeout: .now() + 10) == .success
+        if !resolved {
+            // Closing the userfaultfd wakes the thread, so that a failure does not hang the run.
+            monitor.shutdown()
+            _ = done.wait(timeout: .now() + 10)
+        }
+        #expect(resolved, "a missing fault on page 1 was not resolved within 10 s: zero-filling to the chunk's end crosses into the next mapping")
+        #expect(target.load(as: UInt8.self) == 0x11)
+        #expect(four.load(as: UInt8.self) == 0x44)
+    }
+
+    /// The same split chunk; `madvise(MADV_DONTNEED)` of pages 2..<6 crosses both boundaries of page 4's
+    /// mapping. The pages waiting for the kernel's zap are populated anyway, run by run.
+    @Test func pagesDroppedAcrossMappingsArePopulated() throws {
+        let pages = 8
+        let memory = try AnonymousMemory(length: pages * pageSize)
+        memory.fill(0x5A)
+        let base = UInt(bitPattern: memory.baseAddress)
+        let table = ChunkTable(base: base, length: pages * pageSize, chunkSize: pages * pageSize, pageSize: pageSize)
+        let fd = try UserFaultFD()
+        _ = try fd.handshake(requesting: [.eventRemove, .eventUnmap, .eventRemap])
+        _ = try fd.register(AddressRange(start: base, length: pages * pageSize), mode: .missing)
+        let monitor = try UserFaultMonitor(fd: fd, idleInterval: .milliseconds(10)) { event, fd in
+            _ = MirrorEvents.handle(event, fd: fd, table: table)
+        } onIdle: { fd in
+            MirrorEvents.populatePending(fd: fd, table: table)
+        }
+        defer { monitor.shutdown() }
+        let four = memory.baseAddress + 4 * pageSize
+        try system_munmap(four, pageSize)
+        _ = try system_mmapAnonymous(length: pageSize, at: four)
+        four.storeBytes(of: 0x44, as: UInt8.self)
+        _ = try fd.register(AddressRange(start: base, length: pages * pageSize), mode: .missing)
+
+        try memory.dropPages((2 * pageSize)..<(6 * pageSize))
+        let deadline = ContinuousClock.now.advanced(by: .seconds(10))
+        while !table.pendingRuns().isEmpty && ContinuousClock.now < deadline { usleep(1000) }
+        #expect(table.pendingRuns().isEmpty, "pages still wait for population: \(table.pendingRuns())")
+        #expect(memory.bytes[2 * pageSize] == 0 && memory.bytes[5 * pageSize] == 0 && memory.bytes[6 * pageSize] == 0x5A)
+    }
+}
