@@ -102,17 +102,13 @@ struct RegistrationFitTests {
         #expect(fits[0]["conditions"] as? [String: String] == ["pages": "<absent>", "thp": "off"])
 
         // A report written before the fits: it decodes, and the fits come from its cells.
-        var old = object
-        old["fits"] = nil
-        let oldJSON = String(decoding: try JSONSerialization.data(withJSONObject: old), as: UTF8.self)
-        #expect(!oldJSON.contains("\"fits\""))
-        #expect(try LatencyReport(json: oldJSON).fits == report.fits)
+        let old = try Self.json(report, fits: nil)
+        #expect(!old.contains("\"fits\""))
+        #expect(try LatencyReport(json: old).fits == report.fits)
 
         // Fits that do not match the cells are not believed.
-        var edited = object
-        edited["fits"] = [fits[0]].map { fit in fit.merging(["fixedMicroseconds": 1e9]) { $1 } }
-        let editedJSON = String(decoding: try JSONSerialization.data(withJSONObject: edited), as: UTF8.self)
-        #expect(try LatencyReport(json: editedJSON).fits == report.fits)
+        let edited = try Self.json(report, fits: [fits[0].merging(["fixedMicroseconds": 1e9]) { $1 }])
+        #expect(try LatencyReport(json: edited).fits == report.fits)
     }
 
     // MARK: outputs
@@ -157,21 +153,24 @@ struct RegistrationFitTests {
     }
 
     @Test func renderCommandFitsAnOldReport() throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("odpkit-fit-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
-        defer { try? FileManager.default.removeItem(at: directory) }
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        var object = try #require(try JSONSerialization.jsonObject(
-            with: Data(try LatencyReport(testbed: ReportTests.testbed, cells: Self.lineCells()).json().utf8)) as? [String: Any])
-        object["fits"] = nil
-        let input = directory.appendingPathComponent("report.json")
-        try JSONSerialization.data(withJSONObject: object).write(to: input)
-        let result = try runProduct("odpkit", ["render", input.path])
-        #expect(result.status == 0, "\(result.stderr)")
-        let html = try String(contentsOf: directory.appendingPathComponent("report.html"), encoding: .utf8)
-        #expect(html.components(separatedBy: "<td class=\"num\">200.00</td>").count - 1 == 4)
+        try withTemporaryDirectory("odpkit-fit") { directory in
+            let input = directory.appendingPathComponent("report.json")
+            try Self.json(LatencyReport(testbed: ReportTests.testbed, cells: Self.lineCells()), fits: nil).write(to: input, atomically: true, encoding: .utf8)
+            let result = try runProduct("odpkit", ["render", input.path])
+            #expect(result.status == 0, "\(result.stderr)")
+            let html = try String(contentsOf: directory.appendingPathComponent("report.html"), encoding: .utf8)
+            #expect(html.components(separatedBy: "<td class=\"num\">200.00</td>").count - 1 == 4)
+        }
     }
 
     // MARK: fixtures
+
+    /// `report`'s JSON with its `fits` replaced by `fits` (left out when nil), as an older or edited report.json.
+    static func json(_ report: LatencyReport, fits: Any?) throws -> String {
+        var object = try #require(try JSONSerialization.jsonObject(with: Data(report.json().utf8)) as? [String: Any])
+        object["fits"] = fits
+        return String(decoding: try JSONSerialization.data(withJSONObject: object), as: UTF8.self)
+    }
 
     /// One cell of one sample of `microseconds` (no samples when nil).
     static func cell(_ probe: Probe, _ mode: String, bytes: Int, microseconds: Double?, conditions: [String: String] = [:]) -> ReportCell {
