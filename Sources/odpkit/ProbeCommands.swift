@@ -10,12 +10,13 @@ struct ProbeOutput: ParsableArguments {
     @Option(help: "Append every raw sample to this CSV file (probe,mode,operation,bytes,pages,conditions,sample,nanoseconds).")
     var csv: String?
 
-    /// Runs `parts` with `options`, progress on stderr, then prints the table or the JSON.
+    /// Runs `parts` with `options`, progress on stderr, then prints the JSON, or the table and, for
+    /// registration, the fits.
     func run(_ parts: [LatencySuite.Part], _ options: SuiteOptions) throws {
         let writer = try csv.map { path throws(ODPKitError) in try SamplesCSVWriter(path: path) }
         defer { try? writer?.close() }
         let report = try options.suite(parts).run(device: options.device, samples: writer) { line in progressLine(line) }
-        print(json ? try report.json() : SummaryTable.render(report))
+        print(json ? try report.json() : reportTables(report))
     }
 }
 

@@ -31,7 +31,7 @@ struct ReportCommand: ParsableCommand {
         }
         try report.json().write(toFile: out + "/report.json", atomically: true, encoding: .utf8)
         try ReportHTML.render(report).write(toFile: out + "/report.html", atomically: true, encoding: .utf8)
-        print(SummaryTable.render(report))
+        print(reportTables(report))
         for note in report.notes { print("note: " + note) }
         print("odpkit report: wrote \(out)/report.json, \(out)/samples.csv and \(out)/report.html in \(Int(report.durationSeconds)) s")
     }

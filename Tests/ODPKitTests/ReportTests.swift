@@ -294,18 +294,17 @@ struct ReportTests {
     // MARK: the command
 
     @Test func renderCommandWritesThePage() throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("odpkit-render-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
-        defer { try? FileManager.default.removeItem(at: directory) }
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        let input = directory.appendingPathComponent("report.json")
-        try Data(try Self.sampleReport().json().utf8).write(to: input)
-        let result = try runProduct("odpkit", ["render", input.path, "--out", directory.appendingPathComponent("out").path])
-        #expect(result.status == 0, "\(result.stderr)")
-        let html = try String(contentsOf: directory.appendingPathComponent("out/report.html"), encoding: .utf8)
-        #expect(html.components(separatedBy: "<svg").count - 1 == 5)
+        try withTemporaryDirectory("odpkit-render") { directory in
+            let input = directory.appendingPathComponent("report.json")
+            try Data(try Self.sampleReport().json().utf8).write(to: input)
+            let result = try runProduct("odpkit", ["render", input.path, "--out", directory.appendingPathComponent("out").path])
+            #expect(result.status == 0, "\(result.stderr)")
+            let html = try String(contentsOf: directory.appendingPathComponent("out/report.html"), encoding: .utf8)
+            #expect(html.components(separatedBy: "<svg").count - 1 == 5)
 
-        let missing = try runProduct("odpkit", ["render", directory.appendingPathComponent("none.json").path])
-        #expect(missing.status == 1 && missing.stderr.contains("none.json"))
+            let missing = try runProduct("odpkit", ["render", directory.appendingPathComponent("none.json").path])
+            #expect(missing.status == 1 && missing.stderr.contains("none.json"))
+        }
     }
 
     // MARK: fixtures

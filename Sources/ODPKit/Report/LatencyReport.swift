@@ -3,6 +3,9 @@ public import Verbs
 
 /// Everything one odpkit run measured: where (the testbed), with which settings, every cell, perftest's
 /// numbers for comparison, and notes. Its JSON (`report.json`) is what `odpkit render` turns into HTML.
+///
+/// The JSON also holds `fits`, the registration fits; they are not read back but computed again from
+/// the cells, so a report from before they were written decodes too, and they always match its cells.
 public struct LatencyReport: Sendable, Codable, Equatable {
     /// The version of this JSON layout.
     public static let currentSchema = "odpkit.report/1"
@@ -18,6 +21,11 @@ public struct LatencyReport: Sendable, Codable, Equatable {
     public var perftest: [PerftestResult]
     public var notes: [String]
 
+    /// Registration and deregistration time against region size as straight lines (`RegistrationFit.fits`).
+    public var fits: [RegistrationFit] {
+        RegistrationFit.fits(cells)
+    }
+
     public init(
         schema: String = LatencyReport.currentSchema, testbed: TestbedLabel, startedAt: String = LatencyReport.timestamp(),
         durationSeconds: Double = 0, settings: [String: String] = [:], cells: [ReportCell] = [],
@@ -31,6 +39,35 @@ public struct LatencyReport: Sendable, Codable, Equatable {
         self.cells = cells
         self.perftest = perftest
         self.notes = notes
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case schema, testbed, startedAt, durationSeconds, settings, cells, perftest, notes, fits
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        schema = try container.decode(String.self, forKey: .schema)
+        testbed = try container.decode(TestbedLabel.self, forKey: .testbed)
+        startedAt = try container.decode(String.self, forKey: .startedAt)
+        durationSeconds = try container.decode(Double.self, forKey: .durationSeconds)
+        settings = try container.decode([String: String].self, forKey: .settings)
+        cells = try container.decode([ReportCell].self, forKey: .cells)
+        perftest = try container.decode([PerftestResult].self, forKey: .perftest)
+        notes = try container.decode([String].self, forKey: .notes)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(schema, forKey: .schema)
+        try container.encode(testbed, forKey: .testbed)
+        try container.encode(startedAt, forKey: .startedAt)
+        try container.encode(durationSeconds, forKey: .durationSeconds)
+        try container.encode(settings, forKey: .settings)
+        try container.encode(cells, forKey: .cells)
+        try container.encode(perftest, forKey: .perftest)
+        try container.encode(notes, forKey: .notes)
+        try container.encode(fits, forKey: .fits)
     }
 
     /// The time now, ISO 8601 in UTC, to the second.

@@ -34,6 +34,11 @@ public struct ReportCell: Sendable, Codable, Hashable {
 
     /// The conditions as `k=v;k=v`, sorted by key; empty when there are none.
     public var conditionsText: String {
+        Self.text(of: conditions)
+    }
+
+    /// `conditions` as `k=v;k=v`, sorted by key; empty when there are none.
+    static func text(of conditions: [String: String]) -> String {
         conditions.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ";")
     }
 }

@@ -7,6 +7,12 @@ enum ReportFormat {
         value.isFinite ? String(format: "%.2f", value) : "-"
     }
 
+    /// A time in µs written in ms with two decimals: `200.00`; `0.00` (not `-0.00`) for one that rounds to zero.
+    static func milliseconds(_ microseconds: Double) -> String {
+        let text = self.microseconds(microseconds / 1000)
+        return text == "-0.00" ? "0.00" : text
+    }
+
     /// `4 KiB`, `1 GiB`, `1.5 MiB`, `512 B`: the largest binary unit the size reaches, one decimal when not whole.
     static func bytes(_ count: Int) -> String {
         let units = ["B", "KiB", "MiB", "GiB", "TiB", "PiB"]

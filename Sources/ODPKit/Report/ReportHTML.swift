@@ -2,7 +2,8 @@ import Foundation
 
 /// A report as one self-contained HTML page: no scripts, no fetches; inline CSS and SVG charts.
 ///
-/// Sections: the testbed and settings; registration and deregistration time against region size; fault
+/// Sections: the testbed and settings; registration and deregistration time against region size, with
+/// their fixed cost and cost per GiB (`RegistrationFit`); fault
 /// latency distributions; invalidation latency distributions; every cell as a table; perftest's numbers
 /// beside odpkit's warm ones; notes. A section with nothing measured says so instead of vanishing.
 public enum ReportHTML {
@@ -12,7 +13,7 @@ public enum ReportHTML {
         page += "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
         page += "<title>odpkit report — \(report.testbed.summary.htmlEscaped)</title>\n<style>\(style)</style>\n</head>\n<body>\n<main>\n"
         page += header(report)
-        page += registrationSection(report.cells)
+        page += registrationSection(report.cells, fits: report.fits)
         page += faultSection(report.cells)
         page += invalidationSection(report.cells)
         page += cellTable(report.cells)
@@ -51,7 +52,7 @@ public enum ReportHTML {
         return out + "</table>\n"
     }
 
-    private static func registrationSection(_ cells: [ReportCell]) -> String {
+    private static func registrationSection(_ cells: [ReportCell], fits: [RegistrationFit]) -> String {
         var out = "<section id=\"registration\">\n<h2>Registration and deregistration</h2>\n"
         out += "<p class=\"lead\">Time of one call against the region's size, both axes logarithmic: the marker is the median (t_typical), the whisker reaches p99.</p>\n"
         for (probe, name) in [(Probe.registration, "Registration"), (.deregistration, "Deregistration")] {
@@ -61,7 +62,35 @@ public enum ReportHTML {
                 out += "<h3>\(name)</h3>\n" + notMeasured
             }
         }
-        return out + "</section>\n"
+        return out + fitTable(fits, cells: cells) + "</section>\n"
+    }
+
+    /// The fits of the registration charts' lines in `FitTable`'s columns; nothing without any cells to fit.
+    private static func fitTable(_ fits: [RegistrationFit], cells: [ReportCell]) -> String {
+        guard cells.contains(where: { RegistrationFit.probes.contains($0.probe) }) else { return "" }
+        var out = "<h3>Fixed cost and cost per GiB</h3>\n"
+        out += "<p class=\"lead\">Each line as time = fixed + slope × size, fitted to its medians by least squares weighted by 1/t² (so every size counts by its relative error). A slope near zero is an O(1) cost (ODP registers no pages); a large one is O(size) (every page pinned). R² is the share of the variation the size explains: near 1 for O(size), and of little meaning for a flat line.</p>\n"
+        guard !fits.isEmpty else { return out + "<p class=\"empty\">no fit: a line needs at least three sizes</p>\n" }
+        out += "<div class=\"scroll\"><table class=\"cells\">\n" + headerRow(FitTable.columns, numeric: FitTable.numericColumns) + "<tbody>\n"
+        for fit in fits {
+            out += "<tr>"
+            for (column, field) in FitTable.row(fit).enumerated() {
+                out += column == 1 ? modeCell(fit.mode) : "<td\(FitTable.numericColumns.contains(column) ? " class=\"num\"" : "")>\(field.htmlEscaped)</td>"
+            }
+            out += "</tr>\n"
+        }
+        return out + "</tbody>\n</table></div>\n"
+    }
+
+    /// A table's column titles as its `<thead>`, the `numeric` columns aligned right.
+    private static func headerRow(_ columns: [String], numeric: Set<Int>) -> String {
+        let titles = columns.enumerated().map { column, title in "<th\(numeric.contains(column) ? " class=\"num\"" : "")>\(title.htmlEscaped)</th>" }
+        return "<thead><tr>" + titles.joined() + "</tr></thead>\n"
+    }
+
+    /// A table cell naming `mode`, after a swatch of its colour in the charts.
+    private static func modeCell(_ mode: String) -> String {
+        "<td><span class=\"swatch\" style=\"background:\(SeriesStyle.color(mode: mode))\"></span>\(mode.htmlEscaped)</td>"
     }
 
     private static func faultSection(_ cells: [ReportCell]) -> String {
@@ -101,11 +130,7 @@ public enum ReportHTML {
         var out = "<section id=\"cells\">\n<h2>All cells</h2>\n"
         guard !cells.isEmpty else { return out + notMeasured + "</section>\n" }
         out += "<p class=\"lead\">Times in µs, perftest's columns; failed samples are counted, not summarised.</p>\n"
-        out += "<div class=\"scroll\"><table class=\"cells\">\n<thead><tr>"
-        for (column, title) in SummaryTable.columns.enumerated() {
-            out += "<th\(SummaryTable.numericColumns.contains(column) ? " class=\"num\"" : "")>\(title.htmlEscaped)</th>"
-        }
-        out += "</tr></thead>\n"
+        out += "<div class=\"scroll\"><table class=\"cells\">\n" + headerRow(SummaryTable.columns, numeric: SummaryTable.numericColumns)
         for probe in Probe.allCases {
             let group = cells.filter { $0.probe == probe }
             guard !group.isEmpty else { continue }
@@ -119,7 +144,7 @@ public enum ReportHTML {
                 for (column, field) in SummaryTable.row(cell).enumerated() {
                     switch column {
                     case 1:
-                        out += "<td><span class=\"swatch\" style=\"background:\(SeriesStyle.color(mode: cell.mode))\"></span>\(field.htmlEscaped)</td>"
+                        out += modeCell(cell.mode)
                     case 2:
                         // `madvise(MADV_DONTNEED)` may break after its parenthesis.
                         out += "<td class=\"operation\">\(field.htmlEscaped.replacingOccurrences(of: "(", with: "(<wbr>"))</td>"
@@ -143,11 +168,7 @@ public enum ReportHTML {
         guard !report.perftest.isEmpty else { return out + notMeasured + "</section>\n" }
         out += "<p class=\"lead\">Times in µs as perftest prints them: ib_read_lat reports a full round trip, ib_write_lat and ib_send_lat half of one. The last column is the median of odpkit's warm cells of the same operation and size.</p>\n"
         let columns = ["test", "version", "bytes", "iterations", "t_min", "t_max", "t_typical", "t_avg", "t_stdev", "99%", "99.9%", "odpkit warm t_typical"]
-        out += "<div class=\"scroll\"><table class=\"cells\">\n<thead><tr>"
-        for (column, title) in columns.enumerated() {
-            out += "<th\(column >= 2 && column < 11 ? " class=\"num\"" : "")>\(title.htmlEscaped)</th>"
-        }
-        out += "</tr></thead>\n<tbody>\n"
+        out += "<div class=\"scroll\"><table class=\"cells\">\n" + headerRow(columns, numeric: Set(2..<11)) + "<tbody>\n"
         for result in report.perftest {
             let times = [result.tMin, result.tMax, result.tTypical, result.tAverage, result.tStdev, result.p99, result.p999]
             out += "<tr><td>\(result.test.htmlEscaped)</td><td>\(result.version.htmlEscaped)</td>"

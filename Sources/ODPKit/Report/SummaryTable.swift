@@ -27,26 +27,12 @@ public enum SummaryTable {
 
     /// The table of `cells`, headed by `testbed`'s summary line; columns as wide as their widest field.
     public static func render(_ cells: [ReportCell], testbed: TestbedLabel) -> String {
-        let rows = [columns] + cells.map(row)
-        let widths = columns.indices.map { column in rows.map { $0[column].count }.max() ?? 0 }
-        let lines = rows.map { fields in
-            fields.enumerated().map { column, field in
-                let padding = String(repeating: " ", count: widths[column] - field.count)
-                return numericColumns.contains(column) ? padding + field : field + padding
-            }.joined(separator: "  ")
-        }
-        return (["testbed: \(testbed.summary)", "times in µs"] + lines.map { $0.trimmingTrailingSpaces() }).joined(separator: "\n")
+        let lines = TextTable.lines([columns] + cells.map(row), numericColumns: numericColumns)
+        return (["testbed: \(testbed.summary)", "times in µs"] + lines).joined(separator: "\n")
     }
 
     /// The table of a report's cells.
     public static func render(_ report: LatencyReport) -> String {
         render(report.cells, testbed: report.testbed)
-    }
-}
-
-extension String {
-    /// Without the spaces that pad its last column.
-    fileprivate func trimmingTrailingSpaces() -> String {
-        String(reversed().drop { $0 == " " }.reversed())
     }
 }
