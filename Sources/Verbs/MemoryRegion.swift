@@ -24,9 +24,9 @@ public final class MemoryRegion: VerbsResource {
     /// The remote key, for a peer's RDMA READ and WRITE; `changeTranslation()` may change it.
     @exclusivity(unchecked) public private(set) var rkey: UInt32
     /// Posted work requests that use this region and have not completed.
-    public var inFlight: Int { inFlightCounter.current }
+    public var inFlight: Int { inFlightCount.load(ordering: .acquiring) }
     /// Atomic: a mirror region's refresher checks it while the owning thread posts and polls.
-    let inFlightCounter = InFlightCounter()
+    let inFlightCount = Atomic<Int>(0)
 
     @exclusivity(unchecked) private(set) var handle: UnsafeMutablePointer<ibv_mr>?
 

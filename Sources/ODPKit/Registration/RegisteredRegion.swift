@@ -9,9 +9,6 @@ public final class RegisteredRegion {
     public let address: UnsafeMutableRawPointer
     public let length: Int
     private let backing: Backing
-    /// The memory region of a pinned or ODP region, apart from `backing` so the data path reaches it
-    /// without copying the enum's payload (a retain of a weakly referenced object: see `InFlightCounter`).
-    private let single: MemoryRegion?
 
     private enum Backing {
         case single(MemoryRegion)
@@ -59,12 +56,9 @@ public final class RegisteredRegion {
         }
         switch mode {
         case .pinned, .odp:
-            let region = try pd.registerMemory(address: address, length: length, access: flags)
-            backing = .single(region)
-            single = region
+            backing = .single(try pd.registerMemory(address: address, length: length, access: flags))
         case .mirror:
             backing = .mirror(try MirrorRegion(pd: pd, address: address, length: length, access: flags, refresh: mirrorRefresh))
-            single = nil
         }
         self.mode = mode
         self.address = address
@@ -93,8 +87,8 @@ public final class RegisteredRegion {
     /// Calls `body` with each segment covering `length` bytes from `offset`; for a pinned or ODP region
     /// that is one segment and no allocation (the warm data path's probes rely on it).
     public func forEachSegment(offset: Int, length: Int, _ body: (RegionSegment) throws(ODPKitError) -> Void) throws(ODPKitError) {
-        if let single, offset >= 0, length > 0, offset + length <= self.length {
-            try body(RegionSegment(memoryRegion: single, offset: offset, length: length, offsetInMemoryRegion: offset))
+        if case .single(let region) = backing, offset >= 0, length > 0, offset + length <= self.length {
+            try body(RegionSegment(memoryRegion: region, offset: offset, length: length, offsetInMemoryRegion: offset))
             return
         }
         for segment in try segments(offset: offset, length: length) { try body(segment) }
