@@ -84,11 +84,13 @@ public struct LatencySuite: Sendable {
         }
         notes += results.failureNotes
         notes += Self.budgetNotes(results, budget: budget)
-        if let overhead = OverheadProbe.note(results.cells) { notes.append(overhead) }
+        // Every cell's summary is worked out from its histogram once, for the note and the report.
+        let cells = results.cells
+        if let overhead = OverheadProbe.note(cells) { notes.append(overhead) }
         return LatencyReport(
             testbed: TestbedLabel.current(device: path.context.deviceName), startedAt: startedAt,
             durationSeconds: Double(monotonicNanoseconds() - started) / 1e9, settings: settings,
-            cells: results.cells, notes: notes
+            cells: cells, notes: notes
         )
     }
 
