@@ -1,7 +1,7 @@
 import ODPKit
 
 /// The text a probe command or `odpkit report` prints: the summary table, then the fit table if the
-/// report measured registration.
+/// report measured registration, then perftest beside odpkit if it holds perftest's results.
 func reportTables(_ report: LatencyReport) -> String {
-    [SummaryTable.render(report), FitTable.render(report)].compactMap { $0 }.joined(separator: "\n\n")
+    [SummaryTable.render(report), FitTable.render(report), PerftestComparison.render(report)].compactMap { $0 }.joined(separator: "\n\n")
 }

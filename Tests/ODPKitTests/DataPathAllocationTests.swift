@@ -34,7 +34,7 @@ enum MallocCounter {
 }
 
 /// The warm data path allocates nothing per post and poll: issue 5's "zero heap allocations per
-/// post-and-poll", counted by the malloc interposer around 1000 work requests after a warm-up.
+/// post-and-poll", counted by the malloc interposer around 1000 work requests (and 1000 write ping-pongs) after a warm-up.
 @Suite("rxe integration: allocations", .serialized,
        .enabled(if: RXE.present, "no RDMA device: run inside the testbed (make test does)"),
        .enabled(if: MallocCounter.requested, "allocations are counted in a run of this suite alone, optimized (make test runs one)"),
@@ -58,5 +58,14 @@ struct DataPathAllocationTests {
             #expect(failure == nil)
             #expect(count == 0, "\(count) heap allocations in 1000 \(access) work requests of \(bytes) B on a \(mode) region")
         }
+        for _ in 0..<100 { try path.writePingPong(region, length: bytes) }
+        var failure: ODPKitError?
+        let count = MallocCounter.allocations {
+            for _ in 0..<1000 {
+                do throws(ODPKitError) { try path.writePingPong(region, length: bytes) } catch { failure = error; return }
+            }
+        }
+        #expect(failure == nil)
+        #expect(count == 0, "\(count) heap allocations in 1000 write ping-pongs of \(bytes) B on a \(mode) region")
     }
 }

@@ -112,6 +112,21 @@ final class RXEIntegrationTests {
         #expect(try KernelResources.memoryRegions() == before)
     }
 
+    /// perftest's write ping-pong: the requester's WRITE lands in the CPU's view of the region (the
+    /// staging buffer is zeros), and the responder's WRITE back arrives (else the call times out).
+    @Test(arguments: RegistrationMode.allCases)
+    func writePingPongMovesTheBytesBothWays(mode: RegistrationMode) throws {
+        let memory = try AnonymousMemory(length: 4 * pageSize)
+        memory.fill(0x42)
+        let region = try path.register(mode, memory)
+        defer { try? region.close() }
+        for _ in 0..<3 { try path.writePingPong(region, length: pageSize) }
+        #expect(memory.bytes[0..<(pageSize - 1)].allSatisfy { $0 == 0 })
+        #expect(memory.bytes[pageSize...].allSatisfy { $0 == 0x42 })
+        let tooLong = #expect(throws: ODPKitError.self) { try self.path.writePingPong(region, length: 1 << 20) }
+        #expect(tooLong?.code == .invalidArgument)
+    }
+
     @Test(arguments: RegistrationMode.allCases)
     func zeroLengthIsRefused(mode: RegistrationMode) throws {
         let memory = try AnonymousMemory(length: pageSize)

@@ -49,6 +49,28 @@ struct ReportTests {
         #expect(summary.cdf.map(\.microseconds) == summary.cdf.map(\.microseconds).sorted())
     }
 
+    @Test func histogramSummaryReadsAsTheHistogramDoes() {
+        // Values over five decades, most rounded by the histogram's three digits: one sweep must give
+        // what valueAtPercentile, mean and stdDeviation give, figure by figure.
+        var histogram = Histogram<UInt64>(highestTrackableValue: 600_000_000_000, numberOfSignificantValueDigits: .three)
+        var state: UInt64 = 0x9E37_79B9_7F4A_7C15
+        for _ in 0..<5000 {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            let decade = (state >> 60) % 5
+            histogram.record(10_000 * [1, 10, 100, 1000, 10_000][Int(decade)] + (state >> 20) % 1_000_000)
+        }
+        let summary = LatencySummary(histogram: histogram)
+        for point in summary.cdf where point.percentile > 0 && point.percentile < 100 {
+            #expect(point.microseconds == Double(histogram.valueAtPercentile(point.percentile)) / 1000, "at \(point.percentile) %")
+        }
+        #expect(summary.typical == Double(histogram.valueAtPercentile(50)) / 1000)
+        #expect(summary.p99 == Double(histogram.valueAtPercentile(99)) / 1000)
+        #expect(summary.p999 == Double(histogram.valueAtPercentile(99.9)) / 1000)
+        #expect(abs(summary.average - histogram.mean / 1000) < 1e-6 * summary.average)
+        #expect(abs(summary.standardDeviation - histogram.stdDeviation / 1000) < 1e-6 * summary.standardDeviation)
+        #expect(summary.samples == 5000)
+    }
+
     @Test func noSamplesGiveZeros() {
         let fromHistogram = LatencySummary(histogram: Histogram<UInt64>(highestTrackableValue: 1_000_000, numberOfSignificantValueDigits: .three))
         #expect(fromHistogram == .empty)
@@ -305,6 +327,37 @@ struct ReportTests {
             let missing = try runProduct("odpkit", ["render", directory.appendingPathComponent("none.json").path])
             #expect(missing.status == 1 && missing.stderr.contains("none.json"))
         }
+    }
+
+    @Test func perftestIsComparedWithTheSameMeasure() {
+        func warm(_ mode: String, _ operation: WarmProbe.Operation, microseconds: UInt64) -> ReportCell {
+            ReportCell(probe: .warm, mode: mode, operation: operation.rawValue, bytes: 8, pages: 1, conditions: ["pages": "present"],
+                       summary: LatencySummary(nanoseconds: [microseconds * 1000]))
+        }
+        func perftest(_ test: String, typical: Double) -> PerftestResult {
+            PerftestResult(test: test, bytes: 8, iterations: 1000, tMin: 1, tMax: 100, tTypical: typical, tAverage: typical,
+                           tStdev: 1, p99: 90, p999: 99, version: "25.01")
+        }
+        let report = LatencyReport(
+            testbed: Self.testbed,
+            cells: [warm("odp", .read, microseconds: 60), warm("pinned", .read, microseconds: 55), warm("pinned", .write, microseconds: 90),
+                    warm("pinned", .writePingPong, microseconds: 70)],
+            perftest: [perftest("ib_read_lat", typical: 52), perftest("ib_write_lat", typical: 50), perftest("ib_send_lat", typical: 40)]
+        )
+        let comparisons = PerftestComparison.all(report)
+        #expect(comparisons.map(\.operation) == ["RDMA READ", "RDMA WRITE ping-pong (half round trip)", nil])
+        // READ: pinned first, 55 / 52 is within 10 %; the full-round-trip WRITE is not the write ping-pong's measure.
+        #expect(comparisons[0].cells.map(\.mode) == ["pinned", "odp"])
+        #expect(abs((comparisons[0].pinnedRatio ?? 0) - 55.0 / 52) < 1e-12 && comparisons[0].withinTolerance == true)
+        #expect(comparisons[1].typical("pinned") == 70 && comparisons[1].withinTolerance == false)
+        #expect(comparisons[2].cells.isEmpty && comparisons[2].withinTolerance == nil)
+        let text = PerftestComparison.render(report) ?? ""
+        let lines = text.split(separator: "\n")
+        #expect(lines.count == 5)
+        #expect(lines[2].hasPrefix("ib_read_lat") && lines[2].hasSuffix("1.058  yes"))
+        #expect(lines[3].hasSuffix("1.400  NO"))
+        #expect(lines[4].hasSuffix("no like measure"))
+        #expect(PerftestComparison.render(LatencyReport(testbed: Self.testbed)) == nil)
     }
 
     // MARK: fixtures

@@ -44,6 +44,12 @@ void odpkit_swift_unowned_retain(void *object);
 void odpkit_swift_unowned_release(void *object);
 bool odpkit_swift_try_retain(void *object);
 
+/// The byte at `address`, read anew on every call (a `volatile` load): a spin on memory the NIC writes
+/// must not be folded into one read by the optimizer.
+static inline uint8_t odpkit_load_volatile_byte(const void *address) {
+    return *(const volatile uint8_t *)address;
+}
+
 #include "CODPKitUserfaultfd.h"
 
 #endif

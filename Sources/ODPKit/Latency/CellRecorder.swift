@@ -34,14 +34,15 @@ public final class CellRecorder {
         samples.append(nanoseconds)
     }
 
-    /// Times `body` and records it when `recording` (warm-up rounds are not); a failure is counted, not thrown.
+    /// Times `body` and records it, divided by `divisor` (2 for half a ping-pong's round trip), when
+    /// `recording` (warm-up rounds are not); a failure is counted, not thrown.
     @inline(__always)
-    public func measure(_ recording: Bool, _ body: () throws(ODPKitError) -> Void) {
+    public func measure(_ recording: Bool, dividedBy divisor: UInt64 = 1, _ body: () throws(ODPKitError) -> Void) {
         let start = monotonicNanoseconds()
         do throws(ODPKitError) {
             try body()
             let end = monotonicNanoseconds()
-            if recording { record(end - start) }
+            if recording { record((end - start) / divisor) }
         } catch {
             if recording { fail(error) }
         }
@@ -53,7 +54,13 @@ public final class CellRecorder {
         if firstFailure == nil { firstFailure = "\(error)" }
     }
 
-    /// The cell as the report shows it.
+    /// The cell without its summary (`LatencySummary.empty`): what a row of `samples.csv` names.
+    public var identity: ReportCell {
+        ReportCell(probe: probe, mode: mode, operation: operation, bytes: bytes, pages: pages, conditions: conditions,
+                   summary: .empty, failures: failures)
+    }
+
+    /// The cell as the report shows it, summarised from its histogram.
     public var cell: ReportCell {
         ReportCell(probe: probe, mode: mode, operation: operation, bytes: bytes, pages: pages, conditions: conditions,
                    summary: LatencySummary(histogram: histogram), failures: failures)

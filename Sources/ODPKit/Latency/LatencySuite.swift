@@ -44,7 +44,8 @@ public struct LatencySuite: Sendable {
     public func run(device: String?, samples: SamplesCSVWriter? = nil, progress: @escaping (String) -> Void) throws(ODPKitError) -> LatencyReport {
         let started = monotonicNanoseconds()
         let startedAt = LatencyReport.timestamp()
-        let staging = max(warmMaximum, (pageCounts.max() ?? 1) * pageSize)
+        // Twice the largest message: the write ping-pong's second WRITE lands in the staging buffer's second half.
+        let staging = max(2 * warmMaximum, (pageCounts.max() ?? 1) * pageSize)
         let path = try LoopbackPath(device: device, stagingBytes: staging)
         defer { try? path.close() }
         let results = ProbeResults(expectedSamples: budget.samples)
@@ -77,7 +78,7 @@ public struct LatencySuite: Sendable {
             }
             if let samples {
                 for recorder in results.recorders[written...] {
-                    try samples.append(recorder.cell, nanoseconds: recorder.samples)
+                    try samples.append(recorder.identity, nanoseconds: recorder.samples)
                 }
             }
             written = results.recorders.count

@@ -1,15 +1,24 @@
 public import Verbs
 
 /// The warm data path: RDMA READ, RDMA WRITE and SEND latency from `sizes` bytes on present pages,
-/// per mode, the baseline that fault costs are read against. One work request per sample for pinned
-/// and ODP regions (posting and polling allocate nothing); a mirror region's access may span chunks
-/// (one work request each), and its SEND stops at one chunk (a receive takes one memory region).
+/// per mode, the baseline that fault costs are read against; and perftest's write ping-pong (half its
+/// round trip, what `ib_write_lat` reports). One work request per sample for pinned and ODP regions
+/// (posting and polling allocate nothing); a mirror region's READ or WRITE may span chunks (one work
+/// request each), its SEND and ping-pong stop at one chunk (one work request, one memory region).
+///
+/// The modes alternate in blocks of `blockSamples` back-to-back samples, not sample by sample: drift
+/// in the testbed still reaches every mode alike, and each block runs the data path warm, as
+/// perftest's loop does (interleaving single samples added tens of µs to each under TCG).
 public enum WarmProbe {
     public enum Operation: String, CaseIterable, Sendable {
         case read = "RDMA READ"
         case write = "RDMA WRITE"
+        case writePingPong = "RDMA WRITE ping-pong (half round trip)"
         case send = "SEND"
     }
+
+    /// Samples of one cell taken back to back before the next mode's.
+    public static let blockSamples = 50
 
     /// 8 bytes doubling up to `maximum`.
     public static func sizes(upTo maximum: Int) -> [Int] {
@@ -33,22 +42,33 @@ public enum WarmProbe {
             for size in sizes {
                 progress("warm: \(operation.rawValue) of \(size) bytes")
                 let plan = setups.compactMap { setup -> (RegisteredRegion, CellRecorder)? in
-                    if operation == .send, let mirror = setup.region.mirror, size > mirror.chunkSize { return nil }
+                    if operation == .send || operation == .writePingPong, let mirror = setup.region.mirror, size > mirror.chunkSize { return nil }
                     return (setup.region, results.recorder(.warm, setup.mode.rawValue, operation.rawValue, bytes: size, pages: (size + pageSize - 1) / pageSize,
                                                            conditions: ["pages": "present", "sweep": "message size"]))
                 }
-                try budget.rounds(cells: plan.count) { _, recording throws(ODPKitError) in
+                try blocks(of: budget).rounds(cells: plan.count) { _, recording throws(ODPKitError) in
                     for (region, recorder) in plan {
-                        recorder.measure(recording) { () throws(ODPKitError) in
-                            switch operation {
-                            case .read: try path.transfer(.read, region, length: size)
-                            case .write: try path.transfer(.write, region, length: size)
-                            case .send: try path.send(into: region, length: size)
+                        for _ in 0..<(recording ? min(blockSamples, budget.samples - recorder.samples.count - recorder.failures) : blockSamples) {
+                            recorder.measure(recording, dividedBy: operation == .writePingPong ? 2 : 1) { () throws(ODPKitError) in
+                                switch operation {
+                                case .read: try path.transfer(.read, region, length: size)
+                                case .write: try path.transfer(.write, region, length: size)
+                                case .writePingPong: try path.writePingPong(region, length: size)
+                                case .send: try path.send(into: region, length: size)
+                                }
                             }
                         }
                     }
                 }
             }
         }
+    }
+
+    /// `budget` counted in blocks: a round is one block of every cell, so samples, warm-up and the
+    /// minimum become block counts (rounded up), and the time per cell is kept.
+    static func blocks(of budget: ProbeBudget) -> ProbeBudget {
+        func inBlocks(_ samples: Int) -> Int { (samples + blockSamples - 1) / blockSamples }
+        return ProbeBudget(samples: inBlocks(budget.samples), warmUp: inBlocks(budget.warmUp),
+                           secondsPerCell: budget.secondsPerCell, minimumSamples: inBlocks(budget.minimumSamples))
     }
 }

@@ -1,3 +1,4 @@
+import CODPKitShim
 public import Verbs
 
 /// One device's NIC looking at this process's memory: a requester queue pair connected to a responder
@@ -15,6 +16,8 @@ public final class LoopbackPath {
     private let stagingRegion: MemoryRegion
     // Bumped on every post: no dynamic exclusivity check (see `MemoryRegion.lkey`).
     @exclusivity(unchecked) private var nextID: UInt64 = 0
+    /// The last byte's mark of the write ping-pong's latest WRITE (1...255).
+    @exclusivity(unchecked) private var pingPongMark: UInt8 = 0
     /// Work requests kept outstanding at once, within the queue pair's send queue.
     private static let window = 32
 
@@ -28,7 +31,8 @@ public final class LoopbackPath {
         try queuePair.connect(to: responder, options)
         staging = try AnonymousMemory(length: stagingBytes)
         staging.fill(0)
-        stagingRegion = try pd.registerMemory(address: staging.baseAddress, length: staging.length, access: [.localWrite])
+        // Remote write: the responder's half of a write ping-pong lands in the staging buffer's second half.
+        stagingRegion = try pd.registerMemory(address: staging.baseAddress, length: staging.length, access: [.localWrite, .remoteWrite])
     }
 
     /// Registers `memory` in `mode` in this path's protection domain.
@@ -65,6 +69,71 @@ public final class LoopbackPath {
             switch access {
             case .read: try queuePair.postRead(into: stagingRegion, offset: segment.offset - offset, length: segment.length, from: segment.remote, id: id)
             case .write: try queuePair.postWrite(from: stagingRegion, offset: segment.offset - offset, length: segment.length, to: segment.remote, id: id)
+            }
+        }
+    }
+
+    /// One round of perftest's write ping-pong (`ib_write_lat`): the requester WRITEs `length` bytes of
+    /// the staging buffer into `region`, the CPU spins until their last byte has landed there, then the
+    /// responder WRITEs `length` bytes of `region` back into the staging buffer's second half and the
+    /// CPU spins on that. Each side's WRITE is signaled and its completion reaped, as ib_write_lat does;
+    /// half the round is the one-way latency that ib_write_lat reports. `region`'s bytes must be one
+    /// segment (a mirror chunk at most), and `length` at most half the staging buffer.
+    public func writePingPong(_ region: RegisteredRegion, offset: Int = 0, length: Int) throws(ODPKitError) {
+        let half = staging.length / 2
+        guard length > 0, length <= half else {
+            throw ODPKitError(.invalidArgument, function: "odpkit write ping-pong", reason: "\(length) bytes is outside 1...\(half), half the staging buffer")
+        }
+        var segments = 0
+        try region.forEachSegment(offset: offset, length: length) { segment throws(ODPKitError) in
+            segments += 1
+            guard segments == 1, segment.length == length else {
+                throw ODPKitError(.unsupported, function: "odpkit write ping-pong", reason: "\(length) bytes would span chunks of a mirror region; a ping-pong WRITE is one work request")
+            }
+            let last = length - 1
+            let landing = region.address + offset + last
+            let returning = staging.baseAddress + half + last
+            // Each WRITE's arrival is seen by its last byte turning to a mark (1...255). Both places are
+            // cleared first (no WRITE is in flight between rounds): a byte that held the awaited mark by
+            // chance, from another size's round or a transfer, would end the wait before the WRITE landed.
+            landing.storeBytes(of: 0, as: UInt8.self)
+            returning.storeBytes(of: 0, as: UInt8.self)
+            pingPongMark = pingPongMark == 0xFF ? 1 : pingPongMark + 1
+            staging.baseAddress.storeBytes(of: pingPongMark, toByteOffset: last, as: UInt8.self)
+            nextID &+= 1
+            try queuePair.postWrite(from: stagingRegion, length: length, to: segment.remote, id: nextID)
+            var posted = 1
+            do throws(ODPKitError) {
+                try awaitByte(pingPongMark, at: landing, "the requester's WRITE of \(length) bytes into a \(region.mode) region")
+                pingPongMark = pingPongMark == 0xFF ? 1 : pingPongMark + 1
+                landing.storeBytes(of: pingPongMark, as: UInt8.self)
+                nextID &+= 1
+                try responder.postWrite(from: segment.memoryRegion, offset: segment.offsetInMemoryRegion, length: length,
+                                        to: stagingRegion.remote(offset: half, length: length), id: nextID)
+                posted = 2
+                try awaitByte(pingPongMark, at: returning, "the responder's WRITE of \(length) bytes from a \(region.mode) region")
+            } catch {
+                // The completions are reaped all the same, so the next round starts with none in flight.
+                try? awaitCompletions(posted, "RDMA WRITE ping-pong")
+                throw error
+            }
+            try awaitCompletions(2, "RDMA WRITE ping-pong")
+        }
+    }
+
+    /// Spins until the byte at `address` is `mark`; the clock is read once per 4096 reads, and after
+    /// ten seconds the wait fails naming `what` (worded only then: a warm round allocates nothing).
+    private func awaitByte(_ mark: UInt8, at address: UnsafeMutableRawPointer, _ what: @autoclosure () -> String) throws(ODPKitError) {
+        var reads = 0
+        var deadline: UInt64 = 0
+        while odpkit_load_volatile_byte(address) != mark {
+            reads &+= 1
+            guard reads % 4096 == 0 else { continue }
+            let now = monotonicNanoseconds()
+            if deadline == 0 {
+                deadline = now + 10_000_000_000
+            } else if now >= deadline {
+                throw ODPKitError(.timedOut, function: "odpkit write ping-pong", reason: "\(what()) did not arrive within 10 s")
             }
         }
     }

@@ -162,35 +162,25 @@ public enum ReportHTML {
         return out + "</table></div>\n</section>\n"
     }
 
-    /// perftest's results, each beside the median of odpkit's warm cells of the same operation and size.
+    /// perftest's results, each beside the median of odpkit's warm cells of the same measure (`PerftestComparison`).
     private static func perftestSection(_ report: LatencyReport) -> String {
         var out = "<section id=\"perftest\">\n<h2>perftest comparison</h2>\n"
         guard !report.perftest.isEmpty else { return out + notMeasured + "</section>\n" }
-        out += "<p class=\"lead\">Times in µs as perftest prints them: ib_read_lat reports a full round trip, ib_write_lat and ib_send_lat half of one. The last column is the median of odpkit's warm cells of the same operation and size.</p>\n"
-        let columns = ["test", "version", "bytes", "iterations", "t_min", "t_max", "t_typical", "t_avg", "t_stdev", "99%", "99.9%", "odpkit warm t_typical"]
+        out += "<p class=\"lead\">Times in µs as perftest prints them, from the same boot. ib_read_lat reports a READ's round trip, set beside odpkit's RDMA READ; ib_write_lat half a write ping-pong's round trip, beside odpkit's write ping-pong halved the same way; ib_send_lat (a send ping-pong) has no odpkit counterpart. The last columns: odpkit's warm medians per mode, and whether the pinned one is within \(Int(PerftestComparison.tolerance * 100)) % of perftest's t_typical.</p>\n"
+        let columns = ["test", "version", "bytes", "iterations", "t_min", "t_max", "t_typical", "t_avg", "t_stdev", "99%", "99.9%", "odpkit warm t_typical", "pinned / perftest"]
         out += "<div class=\"scroll\"><table class=\"cells\">\n" + headerRow(columns, numeric: Set(2..<11)) + "<tbody>\n"
-        for result in report.perftest {
+        for comparison in PerftestComparison.all(report) {
+            let result = comparison.perftest
             let times = [result.tMin, result.tMax, result.tTypical, result.tAverage, result.tStdev, result.p99, result.p999]
             out += "<tr><td>\(result.test.htmlEscaped)</td><td>\(result.version.htmlEscaped)</td>"
             out += "<td class=\"num\">\(result.bytes)</td><td class=\"num\">\(result.iterations)</td>"
             out += times.map { "<td class=\"num\">\(ReportFormat.microseconds($0))</td>" }.joined()
-            let warm = report.cells.filter {
-                $0.probe == .warm && $0.operation == perftestOperation(result.test) && $0.bytes == result.bytes && $0.summary.samples > 0
-            }.sorted { SeriesStyle.order($0.mode, $1.mode) }
-            let compared = warm.map { "\($0.mode) \(ReportFormat.microseconds($0.summary.typical))" }.joined(separator: ", ")
-            out += "<td>\(compared.isEmpty ? "-" : compared.htmlEscaped)</td></tr>\n"
+            let compared = comparison.cells.map { "\($0.mode) \(ReportFormat.microseconds($0.summary.typical))" }.joined(separator: ", ")
+            out += "<td>\(compared.isEmpty ? "-" : compared.htmlEscaped)</td>"
+            let verdict = comparison.pinnedRatio.map { String(format: "%.3f", $0) + (comparison.withinTolerance == true ? " (within)" : " (NOT within)") }
+            out += "<td>\((verdict ?? (comparison.operation == nil ? "no like measure" : "-")).htmlEscaped)</td></tr>\n"
         }
         return out + "</tbody>\n</table></div>\n</section>\n"
-    }
-
-    /// The operation a perftest latency test times: `ib_read_lat` → `RDMA READ`.
-    static func perftestOperation(_ test: String) -> String {
-        switch test {
-        case "ib_read_lat": "RDMA READ"
-        case "ib_write_lat": "RDMA WRITE"
-        case "ib_send_lat": "SEND"
-        default: test
-        }
     }
 
     private static func notesSection(_ notes: [String]) -> String {

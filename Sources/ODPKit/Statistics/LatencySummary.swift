@@ -39,31 +39,64 @@ public struct LatencySummary: Sendable, Codable, Hashable {
     )
 
     /// Summarises a histogram recorded in nanoseconds, to its precision (three significant digits
-    /// for odpkit's histograms); the median is `valueAtPercentile(50)`.
+    /// for odpkit's histograms), in one sweep over its recorded values: every percentile is read as
+    /// `valueAtPercentile` reads it (the median is `valueAtPercentile(50)`), the mean and standard
+    /// deviation as `mean` and `stdDeviation` compute them, but the counts are walked once, not once per
+    /// figure (sixty walks of a 30 000-bucket histogram took 14 ms a cell natively, minutes per report under TCG).
     public init(histogram: Histogram<UInt64>) {
         guard histogram.totalCount > 0 else {
             self = .empty
             return
         }
         func micro(_ nanoseconds: UInt64) -> Double { Double(nanoseconds) / 1000 }
+        let total = histogram.totalCount
+        let low = histogram.min
+        let high = histogram.maxRecorded
+        // The wanted percentiles in ascending order, each with the count it is reached at.
+        let wanted = (CDFPoint.percentiles + [50, 99, 99.9]).sorted()
+        var values = [Double: UInt64]()
+        var next = 0
+        var cumulative: UInt64 = 0
+        // Weighted Welford over the buckets' median-equivalent values.
+        var mean = 0.0
+        var squares = 0.0
+        for bucket in histogram.recordedValues() {
+            let count = UInt64(bucket.count)
+            cumulative += count
+            while next < wanted.count, cumulative >= Self.countAt(wanted[next], total: total) {
+                values[wanted[next]] = Swift.max(Swift.min(bucket.value, high), low)
+                next += 1
+            }
+            let value = Double(histogram.medianEquivalentForValue(bucket.value))
+            let seen = Double(cumulative)
+            let delta = value - mean
+            mean += delta * Double(count) / seen
+            squares += delta * (value - mean) * Double(count)
+        }
         func at(_ percentile: Double) -> Double {
             switch percentile {
-            case ...0: micro(histogram.min)
-            case 100...: micro(histogram.maxRecorded)
-            default: micro(histogram.valueAtPercentile(percentile))
+            case ...0: micro(low)
+            case 100...: micro(high)
+            default: micro(values[percentile] ?? high)
             }
         }
         self.init(
-            samples: Int(histogram.totalCount),
-            minimum: micro(histogram.min),
-            maximum: micro(histogram.maxRecorded),
+            samples: Int(total),
+            minimum: micro(low),
+            maximum: micro(high),
             typical: at(50),
-            average: histogram.mean / 1000,
-            standardDeviation: histogram.stdDeviation / 1000,
+            average: mean / 1000,
+            standardDeviation: (squares / Double(total)).squareRoot() / 1000,
             p99: at(99),
             p999: at(99.9),
             cdf: CDFPoint.percentiles.map { CDFPoint(percentile: $0, microseconds: at($0)) }
         )
+    }
+
+    /// The count at which `valueAtPercentile(percentile)` stops: one ulp off the percentile, rounded up, at least 1.
+    private static func countAt(_ percentile: Double, total: UInt64) -> UInt64 {
+        let clamped = Swift.min(Swift.max(percentile.nextDown, 0), 100)
+        return Swift.max(1, UInt64((clamped * Double(total) / 100).rounded(.up)))
     }
 
     /// Summarises raw samples in nanoseconds exactly; the median of an even count is the mean of the
