@@ -36,7 +36,10 @@ public enum FaultProbe {
                                 (preparation, results.recorder(.fault, setup.mode.rawValue, operation, bytes: bytes, pages: pages,
                                                                conditions: ["pages": "absent", "prefetch": preparation.rawValue]))
                             },
-                            advise: setup.mode == .odp && prefetch ? results.recorder(.fault, "odp", "ibv_advise_mr", bytes: bytes, pages: pages, conditions: ["prefetch": "sync"]) : nil)
+                            // PREFETCH before a READ, PREFETCH_WRITE before a WRITE: each its own cell.
+                            advise: setup.mode == .odp && prefetch
+                                ? results.recorder(.fault, "odp", access == .read ? "ibv_advise_mr PREFETCH" : "ibv_advise_mr PREFETCH_WRITE",
+                                                   bytes: bytes, pages: pages, conditions: ["prefetch": "sync"]) : nil)
                 }
                 try budget.rounds(cells: cells) { round, recording throws(ODPKitError) in
                     let offset = (round % slots) * bytes

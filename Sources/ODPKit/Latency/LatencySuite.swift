@@ -3,9 +3,11 @@ public import Verbs
 /// The whole measurement: registration, NIC page faults, invalidations and the warm data path, every
 /// registration mode interleaved sample by sample, into one report labelled with its testbed.
 public struct LatencySuite: Sendable {
-    /// The probes a suite can run.
+    /// The probes a suite can run, in the order it runs them: the warm data path first, the baseline
+    /// measured closest to perftest (which `make run` runs just before) and before the large
+    /// registrations have churned the guest's memory.
     public enum Part: String, Sendable, CaseIterable {
-        case overhead, registration, fault, invalidation, warm
+        case overhead, warm, registration, fault, invalidation
     }
 
     public var parts: [Part] = Part.allCases
@@ -80,6 +82,7 @@ public struct LatencySuite: Sendable {
                 for recorder in results.recorders[written...] {
                     try samples.append(recorder.identity, nanoseconds: recorder.samples)
                 }
+                try samples.synchronize()
             }
             written = results.recorders.count
         }

@@ -17,6 +17,9 @@ public enum WarmProbe {
         case send = "SEND"
     }
 
+    /// The `sweep` condition of this probe's cells (the fault probe's warm baselines have none).
+    public static let sweep = "message size"
+
     /// Samples of one cell taken back to back before the next mode's.
     public static let blockSamples = 50
 
@@ -44,7 +47,7 @@ public enum WarmProbe {
                 let plan = setups.compactMap { setup -> (RegisteredRegion, CellRecorder)? in
                     if operation == .send || operation == .writePingPong, let mirror = setup.region.mirror, size > mirror.chunkSize { return nil }
                     return (setup.region, results.recorder(.warm, setup.mode.rawValue, operation.rawValue, bytes: size, pages: (size + pageSize - 1) / pageSize,
-                                                           conditions: ["pages": "present", "sweep": "message size"]))
+                                                           conditions: ["pages": "present", "sweep": sweep]))
                 }
                 try blocks(of: budget).rounds(cells: plan.count) { _, recording throws(ODPKitError) in
                     for (region, recorder) in plan {

@@ -67,3 +67,8 @@ func system_rangeIsMapped(_ address: UnsafeMutableRawPointer, _ length: Int) thr
 
 /// The system page size. The corresponding C function is `sysconf(_SC_PAGESIZE)`.
 public let pageSize = Int(sysconf(Int32(_SC_PAGESIZE)))
+
+/// Writes a file's dirty pages back and waits for it. The corresponding C function is `fsync`.
+func system_fsync(_ descriptor: Int32) throws(ODPKitError) {
+    try retryingOnInterrupt("fsync") { fsync(descriptor) }
+}

@@ -18,15 +18,18 @@ public struct PerftestComparison: Sendable, Hashable {
     public var perftest: PerftestResult
     /// The odpkit operation measured as perftest measures `perftest.test`, nil when there is none.
     public var operation: String?
-    /// odpkit's warm cells of that operation and size, pinned first.
+    /// odpkit's warm cells of that operation and size from the message-size sweep, pinned first.
     public var cells: [ReportCell]
 
     /// One comparison per perftest result of `report`.
     public static func all(_ report: LatencyReport) -> [PerftestComparison] {
         report.perftest.map { result in
             let operation = odpkitOperation(result.test)
+            // The message-size sweep's cells: the fault probe's warm baselines (same operation, interleaved
+            // with faults sample by sample) are another measure.
             let cells = report.cells.filter {
-                $0.probe == .warm && $0.operation == operation && $0.bytes == result.bytes && $0.summary.samples > 0
+                $0.probe == .warm && $0.conditions["sweep"] == WarmProbe.sweep && $0.operation == operation
+                    && $0.bytes == result.bytes && $0.summary.samples > 0
             }.sorted { SeriesStyle.order($0.mode, $1.mode) }
             return PerftestComparison(perftest: result, operation: operation, cells: cells)
         }

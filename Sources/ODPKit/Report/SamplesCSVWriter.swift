@@ -49,6 +49,17 @@ public final class SamplesCSVWriter {
         try write(text)
     }
 
+    /// Waits until the rows appended so far are written back (over the testbed's 9p mount, dirty pages
+    /// are otherwise written back later, by a kernel thread that takes a vCPU from the next probe).
+    ///
+    /// The corresponding C function is `fsync`.
+    public func synchronize() throws(ODPKitError) {
+        guard let descriptor else {
+            throw ODPKitError(.closed, function: "fsync", reason: "the samples file \(path) is closed")
+        }
+        try system_fsync(descriptor.rawValue)
+    }
+
     /// Closes the file; later appends throw `.closed`.
     ///
     /// The corresponding C function is `close`.
