@@ -363,6 +363,22 @@ struct ReportTests {
         #expect(PerftestComparison.render(LatencyReport(testbed: Self.testbed)) == nil)
     }
 
+    @Test func clocksourceIsLabelledAndAChangeIsNoted() throws {
+        var label = Self.testbed
+        #expect(!label.summary.contains("clocksource"))
+        label.clocksource = "tsc"
+        #expect(label.summary.hasSuffix(", clocksource tsc"))
+        // A report written before the label had a clocksource still decodes, with none.
+        let old = try LatencyReport(json: LatencyReport(testbed: Self.testbed).json())
+        #expect(old.testbed.clocksource == nil)
+        #expect(LatencySuite.clocksourceNotes(atStart: "tsc", atEnd: "tsc").isEmpty)
+        #expect(LatencySuite.clocksourceNotes(atStart: "arch_sys_counter", atEnd: "arch_sys_counter").isEmpty)
+        let changed = LatencySuite.clocksourceNotes(atStart: "tsc", atEnd: "hpet")
+        #expect(changed.count == 1 && changed[0].contains("from tsc to hpet"))
+        let slow = LatencySuite.clocksourceNotes(atStart: "hpet", atEnd: "hpet")
+        #expect(slow.count == 1 && slow[0].contains("system call"))
+    }
+
     // MARK: fixtures
 
     static let testbed = TestbedLabel(

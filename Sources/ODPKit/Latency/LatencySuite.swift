@@ -46,6 +46,7 @@ public struct LatencySuite: Sendable {
     public func run(device: String?, samples: SamplesCSVWriter? = nil, progress: @escaping (String) -> Void) throws(ODPKitError) -> LatencyReport {
         let started = monotonicNanoseconds()
         let startedAt = LatencyReport.timestamp()
+        let clocksourceAtStart = TestbedLabel.currentClocksource()
         // Twice the largest message: the write ping-pong's second WRITE lands in the staging buffer's second half.
         let staging = max(2 * warmMaximum, (pageCounts.max() ?? 1) * pageSize)
         let path = try LoopbackPath(device: device, stagingBytes: staging)
@@ -91,8 +92,10 @@ public struct LatencySuite: Sendable {
         // Every cell's summary is worked out from its histogram once, for the note and the report.
         let cells = results.cells
         if let overhead = OverheadProbe.note(cells) { notes.append(overhead) }
+        let testbed = TestbedLabel.current(device: path.context.deviceName)
+        notes += Self.clocksourceNotes(atStart: clocksourceAtStart, atEnd: testbed.clocksource ?? "unknown")
         return LatencyReport(
-            testbed: TestbedLabel.current(device: path.context.deviceName), startedAt: startedAt,
+            testbed: testbed, startedAt: startedAt,
             durationSeconds: Double(monotonicNanoseconds() - started) / 1e9, settings: settings,
             cells: cells, notes: notes
         )
@@ -105,6 +108,18 @@ public struct LatencySuite: Sendable {
         var cap = pageSize
         while cap * 2 <= kibibytes * 1024 / 4 && cap * 2 <= maximum { cap *= 2 }
         return cap
+    }
+
+    /// A clocksource that changed during the run, or one that makes every clock read a system call:
+    /// either inflates the figures, and the report says so.
+    static func clocksourceNotes(atStart: String, atEnd: String) -> [String] {
+        if atStart != atEnd {
+            return ["The kernel's clocksource changed from \(atStart) to \(atEnd) during the run (its watchdog marked \(atStart) unstable): figures measured after the change are not comparable with those before, nor with perftest's (rdtsc). The testbed boots with tsc=reliable to prevent it; see testbed/README.md."]
+        }
+        if TestbedLabel.slowClocksources.contains(atEnd) {
+            return ["The kernel's clocksource is \(atEnd): every clock read is a system call and a device read, which inflates each sample (the overhead cells show by how much)."]
+        }
+        return []
     }
 
     /// Cells that stopped at the time budget before `samples`: said, not hidden.

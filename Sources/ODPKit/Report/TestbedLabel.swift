@@ -31,10 +31,13 @@ public struct TestbedLabel: Sendable, Codable, Hashable {
     public var forkMode: String
     /// The testbed's own label (`ODPKIT_TESTBED_LABEL`), when running inside it.
     public var testbed: String?
+    /// The kernel's clocksource (`tsc`, `hpet`), whose cost every `clock_gettime` pays; nil in reports
+    /// from before it was recorded.
+    public var clocksource: String?
 
     public init(
         kernel: String, device: String, driver: String, rdmaCore: String, cpu: String, emulated: Bool,
-        thp: String, memlock: String, forkMode: String, testbed: String? = nil
+        thp: String, memlock: String, forkMode: String, testbed: String? = nil, clocksource: String? = nil
     ) {
         self.kernel = kernel
         self.device = device
@@ -46,6 +49,7 @@ public struct TestbedLabel: Sendable, Codable, Hashable {
         self.memlock = memlock
         self.forkMode = forkMode
         self.testbed = testbed
+        self.clocksource = clocksource
     }
 
     /// The label of this machine and `device` now. Opens the device briefly to tell a software driver
@@ -58,17 +62,26 @@ public struct TestbedLabel: Sendable, Codable, Hashable {
         return TestbedLabel(
             kernel: system.kernel, device: device, driver: driver(of: device), rdmaCore: system.rdmaCore,
             cpu: cpu, emulated: system.emulated, thp: transparentHugePages(), memlock: MemoryLockLimit.current.description,
-            forkMode: forkMode(), testbed: system.testbedLabel
+            forkMode: forkMode(), testbed: system.testbedLabel, clocksource: currentClocksource()
         )
     }
 
+    /// The clocksource in use now, `unknown` when sysfs does not say.
+    public static func currentClocksource() -> String {
+        firstLine(of: "/sys/devices/system/clocksource/clocksource0/current_clocksource", startingWith: "")
+            .map { Substring($0).trimmingWhitespace() } ?? "unknown"
+    }
+
+    /// Clocksources that make every clock read a system call and a device read: timings are inflated.
+    public static let slowClocksources: Set<String> = ["hpet", "acpi_pm", "jiffies", "refined-jiffies"]
+
     /// One line: `rxe-tcg: rxe0 (rdma_rxe), kernel 6.8.0, rdma-core 50.0, QEMU Virtual CPU, emulated CPU (qemu TCG),
-    /// THP madvise, memlock 8192 KiB, fork disabled`.
+    /// THP madvise, memlock 8192 KiB, fork disabled, clocksource tsc`.
     public var summary: String {
         let parts = [
             "\(device) (\(driver))", "kernel \(kernel)", "rdma-core \(rdmaCore)", cpu,
             emulated ? "emulated CPU (qemu TCG)" : "native CPU", "THP \(thp)", "memlock \(memlock)", "fork \(forkMode)",
-        ]
+        ] + (clocksource.map { ["clocksource \($0)"] } ?? [])
         return (testbed.map { "\($0): " } ?? "") + parts.joined(separator: ", ")
     }
 
