@@ -45,7 +45,7 @@ enum ReportCharts {
 
     /// Latency distributions of the cells of `probes`, one chart per operation and `size` (pages or bytes),
     /// one line per mode and condition combination; with `baseline`, the warm cells of the same operation
-    /// and size as dashed lines.
+    /// and size that belong to no sweep as dashed lines.
     static func distributionCharts(
         _ probes: [Probe], cells: [ReportCell], size: KeyPath<ReportCell, Int>, baseline: Probe? = nil,
         title: (ReportCell) -> String
@@ -58,8 +58,10 @@ enum ReportCharts {
         keys.sort { ($0.probeRank, $0.operationRank(in: chosen), $0.size) < ($1.probeRank, $1.operationRank(in: chosen), $1.size) }
         return keys.map { key in
             let group = chosen.filter { ChartKey($0, size: size) == key }
+            // The fault probe's own baselines: the warm probe's message-size sweep (8 B … 4 KiB are all
+            // one page) is another measure and would bury the chart in lines.
             let warm = baseline.map { probe in
-                cells.filter { $0.probe == probe && $0.operation == key.operation && $0[keyPath: size] == key.size }
+                cells.filter { $0.probe == probe && $0.conditions["sweep"] == nil && $0.operation == key.operation && $0[keyPath: size] == key.size }
             } ?? []
             return distributionChart(group, warm: warm, title: title(group[0]), showBytes: size == \ReportCell.pages)
         }

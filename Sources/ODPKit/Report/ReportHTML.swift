@@ -167,16 +167,18 @@ public enum ReportHTML {
         var out = "<section id=\"perftest\">\n<h2>perftest comparison</h2>\n"
         guard !report.perftest.isEmpty else { return out + notMeasured + "</section>\n" }
         out += "<p class=\"lead\">Times in µs as perftest prints them, from the same boot. ib_read_lat reports a READ's round trip, set beside odpkit's RDMA READ; ib_write_lat half a write ping-pong's round trip, beside odpkit's write ping-pong halved the same way; ib_send_lat (a send ping-pong) has no odpkit counterpart. The last columns: odpkit's warm medians per mode, and whether the pinned one is within \(Int(PerftestComparison.tolerance * 100)) % of perftest's t_typical.</p>\n"
-        let columns = ["test", "version", "bytes", "iterations", "t_min", "t_max", "t_typical", "t_avg", "t_stdev", "99%", "99.9%", "odpkit warm t_typical", "pinned / perftest"]
-        out += "<div class=\"scroll\"><table class=\"cells\">\n" + headerRow(columns, numeric: Set(2..<11)) + "<tbody>\n"
+        let versions = orderedUnique(report.perftest.map(\.version)).joined(separator: ", ")
+        out += "<p class=\"lead\">perftest \(versions.htmlEscaped); odpkit's columns are the t_typical of its warm message-size sweep per mode.</p>\n"
+        let modes = RegistrationMode.allCases.map(\.rawValue)
+        let columns = ["test", "bytes", "iterations", "t_min", "t_max", "t_typical", "t_avg", "t_stdev", "99%", "99.9%"]
+            + modes.map { "odpkit \($0)" } + ["pinned / perftest"]
+        out += "<div class=\"scroll\"><table class=\"cells\">\n" + headerRow(columns, numeric: Set(1..<(columns.count - 1))) + "<tbody>\n"
         for comparison in PerftestComparison.all(report) {
             let result = comparison.perftest
             let times = [result.tMin, result.tMax, result.tTypical, result.tAverage, result.tStdev, result.p99, result.p999]
-            out += "<tr><td>\(result.test.htmlEscaped)</td><td>\(result.version.htmlEscaped)</td>"
-            out += "<td class=\"num\">\(result.bytes)</td><td class=\"num\">\(result.iterations)</td>"
+            out += "<tr><td>\(result.test.htmlEscaped)</td><td class=\"num\">\(result.bytes)</td><td class=\"num\">\(result.iterations)</td>"
             out += times.map { "<td class=\"num\">\(ReportFormat.microseconds($0))</td>" }.joined()
-            let compared = comparison.cells.map { "\($0.mode) \(ReportFormat.microseconds($0.summary.typical))" }.joined(separator: ", ")
-            out += "<td>\(compared.isEmpty ? "-" : compared.htmlEscaped)</td>"
+            out += modes.map { mode in "<td class=\"num\">\(comparison.typical(mode).map(ReportFormat.microseconds) ?? "-")</td>" }.joined()
             let verdict = comparison.pinnedRatio.map { String(format: "%.3f", $0) + (comparison.withinTolerance == true ? " (within)" : " (NOT within)") }
             out += "<td>\((verdict ?? (comparison.operation == nil ? "no like measure" : "-")).htmlEscaped)</td></tr>\n"
         }
