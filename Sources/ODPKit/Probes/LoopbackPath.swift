@@ -113,8 +113,9 @@ public final class LoopbackPath {
                 posted = 2
                 try awaitByte(pingPongMark, at: returning, "the responder's WRITE of \(length) bytes from a \(region.mode) region")
             } catch {
-                // The completions are reaped all the same, so the next round starts with none in flight.
-                try? awaitCompletions(posted, "RDMA WRITE ping-pong")
+                // The completions are reaped all the same, so the next round starts with none in flight;
+                // a failed one is why the mark never came, and is thrown instead of the wait's timeout.
+                try awaitCompletions(posted, "RDMA WRITE ping-pong")
                 throw error
             }
             try awaitCompletions(2, "RDMA WRITE ping-pong")
