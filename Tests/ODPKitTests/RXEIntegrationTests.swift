@@ -112,8 +112,9 @@ final class RXEIntegrationTests {
         #expect(try KernelResources.memoryRegions() == before)
     }
 
-    /// perftest's write ping-pong: the requester's WRITE lands in the CPU's view of the region (the
-    /// staging buffer is zeros), and the responder's WRITE back arrives (else the call times out).
+    /// perftest's write ping-pong: the requester's WRITE lands in the CPU's view of the region's first
+    /// part (the staging buffer is zeros), the responder's WRITE back from the second part arrives (else
+    /// the call times out), and the CPU touched only the second part's last byte (its mark).
     @Test(arguments: RegistrationMode.allCases)
     func writePingPongMovesTheBytesBothWays(mode: RegistrationMode) throws {
         let memory = try AnonymousMemory(length: 4 * pageSize)
@@ -122,7 +123,9 @@ final class RXEIntegrationTests {
         defer { try? region.close() }
         for _ in 0..<3 { try path.writePingPong(region, length: pageSize) }
         #expect(memory.bytes[0..<(pageSize - 1)].allSatisfy { $0 == 0 })
-        #expect(memory.bytes[pageSize...].allSatisfy { $0 == 0x42 })
+        #expect(memory.bytes[pageSize..<(2 * pageSize - 1)].allSatisfy { $0 == 0x42 })
+        #expect(memory.bytes[(2 * pageSize - 1)] != 0x42)
+        #expect(memory.bytes[(2 * pageSize)...].allSatisfy { $0 == 0x42 })
         let tooLong = #expect(throws: ODPKitError.self) { try self.path.writePingPong(region, length: 1 << 20) }
         #expect(tooLong?.code == .invalidArgument)
     }

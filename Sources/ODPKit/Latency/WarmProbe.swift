@@ -38,7 +38,8 @@ public enum WarmProbe {
         sizes: [Int], operations: [Operation] = Operation.allCases, modes: [RegistrationMode], budget: ProbeBudget,
         on path: LoopbackPath, into results: ProbeResults, progress: (String) -> Void
     ) throws(ODPKitError) {
-        let regionBytes = max(pageSize, sizes.max() ?? pageSize)
+        // Twice the largest message or page: the write ping-pong's responder WRITEs from the second part.
+        let regionBytes = 2 * max(pageSize, sizes.max() ?? pageSize)
         let setups = try ProbeRegion.perMode(modes, bytes: regionBytes, fill: 0x42, mirrorRefresh: .eager, on: path)
         defer { ProbeRegion.closeAll(setups) }
         for operation in operations {
