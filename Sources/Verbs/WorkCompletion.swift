@@ -37,9 +37,9 @@ public struct WorkCompletion: Sendable, Hashable, CustomStringConvertible {
         "wr \(id) on QP \(queuePairNumber): \(status)" + (vendorError != 0 ? " (vendor error 0x\(String(vendorError, radix: 16)))" : "")
     }
 
-    /// Throws `.completionError` unless the work request succeeded.
-    public func requireSuccess(_ operation: String) throws(ODPKitError) {
+    /// Throws `.completionError` unless the work request succeeded; `operation` is worded only then.
+    public func requireSuccess(_ operation: @autoclosure () -> String) throws(ODPKitError) {
         guard !status.isSuccess else { return }
-        throw ODPKitError(.completionError, function: "ibv_poll_cq", reason: "\(operation) failed: \(self)")
+        throw ODPKitError(.completionError, function: "ibv_poll_cq", reason: "\(operation()) failed: \(self)")
     }
 }

@@ -77,9 +77,10 @@ public final class LoopbackPath {
     /// the staging buffer into `region` at `offset`, the CPU spins until their last byte has landed there,
     /// then the responder WRITEs `length` bytes of `region` from the next page boundary on (its own
     /// buffer, as perftest's post_buf is apart from its poll_buf) into the staging buffer's second half
-    /// and the CPU spins on that. Each side's WRITE is signaled and its completion reaped, as ib_write_lat does; half the round
-    /// is the one-way latency that ib_write_lat reports. Each of the two `length`-byte parts of `region`
-    /// must be one segment (a mirror chunk at most), and `length` at most half the staging buffer.
+    /// and the CPU spins on that. Each side's WRITE is signaled and its completion reaped, as
+    /// ib_write_lat does; half the round is the one-way latency that ib_write_lat reports. Each of the
+    /// two `length`-byte parts of `region` must be one segment (a mirror chunk at most), and `length`
+    /// at most half the staging buffer.
     ///
     /// The CPU never writes where a WRITE lands before its completion: an RC requester may send a WRITE
     /// again, and rxe then placed its bytes a second time, after the CPU had seen them (one round in
@@ -92,8 +93,9 @@ public final class LoopbackPath {
         // The responder's part starts on the page after the landing part: rxe's ODP copy ignores where
         // inside a page an access starts (the project README's known kernel issue).
         let sourceOffset = offset + (length + pageSize - 1) / pageSize * pageSize
-        let landingSegment = try onePingPongSegment(of: region, offset: offset, length: length)
-        let sourceSegment = try onePingPongSegment(of: region, offset: sourceOffset, length: length)
+        let why = "a ping-pong WRITE is one work request"
+        let landingSegment = try singleSegment(of: region, offset: offset, length: length, "odpkit write ping-pong", why)
+        let sourceSegment = try singleSegment(of: region, offset: sourceOffset, length: length, "odpkit write ping-pong", why)
         let last = length - 1
         let landing = region.address + offset + last
         let source = region.address + sourceOffset + last
@@ -103,15 +105,13 @@ public final class LoopbackPath {
         // mark by chance, from another size's round or a transfer, would end the wait before the WRITE landed.
         landing.storeBytes(of: 0, as: UInt8.self)
         returning.storeBytes(of: 0, as: UInt8.self)
-        pingPongMark = pingPongMark == 0xFF ? 1 : pingPongMark + 1
-        staging.baseAddress.storeBytes(of: pingPongMark, toByteOffset: last, as: UInt8.self)
+        staging.baseAddress.storeBytes(of: nextPingPongMark(), toByteOffset: last, as: UInt8.self)
         nextID &+= 1
         try queuePair.postWrite(from: stagingRegion, length: length, to: landingSegment.remote, id: nextID)
         var posted = 1
         do throws(ODPKitError) {
             try awaitByte(pingPongMark, at: landing, "the requester's WRITE of \(length) bytes into a \(region.mode) region")
-            pingPongMark = pingPongMark == 0xFF ? 1 : pingPongMark + 1
-            source.storeBytes(of: pingPongMark, as: UInt8.self)
+            source.storeBytes(of: nextPingPongMark(), as: UInt8.self)
             nextID &+= 1
             try responder.postWrite(from: sourceSegment.memoryRegion, offset: sourceSegment.offsetInMemoryRegion, length: length,
                                     to: stagingRegion.remote(offset: half, length: length), id: nextID)
@@ -127,9 +127,15 @@ public final class LoopbackPath {
         try awaitCompletions(2, "RDMA WRITE ping-pong")
     }
 
-    /// The one segment of `region` holding `length` bytes from `offset`, or `.unsupported` when they span
-    /// chunks of a mirror region (a ping-pong WRITE is one work request).
-    private func onePingPongSegment(of region: RegisteredRegion, offset: Int, length: Int) throws(ODPKitError) -> RegionSegment {
+    /// The next mark of the write ping-pong (1...255, never 0: cleared bytes hold 0).
+    private func nextPingPongMark() -> UInt8 {
+        pingPongMark = pingPongMark == 0xFF ? 1 : pingPongMark + 1
+        return pingPongMark
+    }
+
+    /// The one segment of `region` holding `length` bytes from `offset`; `.unsupported`, naming
+    /// `function` and `why`, when they span chunks of a mirror region.
+    private func singleSegment(of region: RegisteredRegion, offset: Int, length: Int, _ function: String, _ why: String) throws(ODPKitError) -> RegionSegment {
         var found: RegionSegment?
         var segments = 0
         try region.forEachSegment(offset: offset, length: length) { segment throws(ODPKitError) in
@@ -137,7 +143,7 @@ public final class LoopbackPath {
             found = segment
         }
         guard segments == 1, let found, found.length == length else {
-            throw ODPKitError(.unsupported, function: "odpkit write ping-pong", reason: "\(length) bytes from offset \(offset) would span chunks of a mirror region; a ping-pong WRITE is one work request")
+            throw ODPKitError(.unsupported, function: function, reason: "\(length) bytes from offset \(offset) would span chunks of a mirror region; \(why)")
         }
         return found
     }
@@ -163,15 +169,9 @@ public final class LoopbackPath {
     /// at `offset` (which must be one segment: a mirror region's receive cannot span chunks).
     public func send(into region: RegisteredRegion, offset: Int = 0, length: Int) throws(ODPKitError) {
         try requireStaging(length)
-        var segments = 0
-        try region.forEachSegment(offset: offset, length: length) { segment throws(ODPKitError) in
-            segments += 1
-            guard segments == 1, segment.length == length else {
-                throw ODPKitError(.unsupported, function: "odpkit send", reason: "a receive of \(length) bytes would span chunks of a mirror region; one receive takes one memory region here")
-            }
-            nextID &+= 1
-            try responder.postReceive(into: segment.memoryRegion, offset: segment.offsetInMemoryRegion, length: length, id: nextID)
-        }
+        let segment = try singleSegment(of: region, offset: offset, length: length, "odpkit send", "one receive takes one memory region here")
+        nextID &+= 1
+        try responder.postReceive(into: segment.memoryRegion, offset: segment.offsetInMemoryRegion, length: length, id: nextID)
         nextID &+= 1
         try queuePair.postSend(from: stagingRegion, length: length, id: nextID)
         try awaitCompletions(2, "SEND of \(length) bytes into a \(region.mode) region")
@@ -180,24 +180,24 @@ public final class LoopbackPath {
     /// Posts one work request per segment of `region` covering `length` bytes from `offset`, keeping at
     /// most `window` outstanding, and polls them all; the first failure is thrown after the last poll.
     private func postPerSegment(
-        of region: RegisteredRegion, offset: Int, length: Int, _ operation: String,
+        of region: RegisteredRegion, offset: Int, length: Int, _ operation: @autoclosure () -> String,
         _ post: (RegionSegment, UInt64) throws(ODPKitError) -> Void
     ) throws(ODPKitError) {
         var posted = 0
         try region.forEachSegment(offset: offset, length: length) { segment throws(ODPKitError) in
-            if posted == Self.window { try awaitCompletions(1, operation); posted -= 1 }
+            if posted == Self.window { try awaitCompletions(1, operation()); posted -= 1 }
             nextID &+= 1
             try post(segment, nextID)
             posted += 1
         }
-        try awaitCompletions(posted, operation)
+        try awaitCompletions(posted, operation())
     }
 
     /// Polls `count` completions; the first failure is thrown after all have been polled.
-    private func awaitCompletions(_ count: Int, _ operation: String) throws(ODPKitError) {
+    private func awaitCompletions(_ count: Int, _ operation: @autoclosure () -> String) throws(ODPKitError) {
         var failure: ODPKitError?
         for _ in 0..<count {
-            do { try completions.next().requireSuccess(operation) } catch { failure = failure ?? error }
+            do { try completions.next().requireSuccess(operation()) } catch { failure = failure ?? error }
         }
         if let failure { throw failure }
     }

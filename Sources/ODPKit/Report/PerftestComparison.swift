@@ -60,15 +60,24 @@ public struct PerftestComparison: Sendable, Hashable {
         pinnedRatio.map { $0 <= 1 + Self.tolerance }
     }
 
+    /// odpkit's pinned median over perftest's, three decimals; `-` without a pinned cell.
+    public var ratioText: String {
+        pinnedRatio.map { String(format: "%.3f", $0) } ?? "-"
+    }
+
+    /// `yes` or `NO` for the 10 % target; `no like measure` when odpkit runs no such test, `-` when it
+    /// did not measure the pinned cell.
+    public var verdict: String {
+        withinTolerance.map { $0 ? "yes" : "NO" } ?? (operation == nil ? "no like measure" : "-")
+    }
+
     /// The column titles of the text table.
     public static let columns = ["test", "bytes", "perftest", "pinned", "odp", "mirror", "pinned/perftest", "within \(Int(tolerance * 100)) %"]
 
     /// One comparison's row, as many fields as `columns`: `-` where odpkit has no figure.
     public var row: [String] {
         let modes = RegistrationMode.allCases.map { typical($0.rawValue).map(ReportFormat.microseconds) ?? "-" }
-        let verdict = withinTolerance.map { $0 ? "yes" : "NO" } ?? (operation == nil ? "no like measure" : "-")
-        return [perftest.test, String(perftest.bytes), ReportFormat.microseconds(perftest.tTypical)] + modes
-            + [pinnedRatio.map { String(format: "%.3f", $0) } ?? "-", verdict]
+        return [perftest.test, String(perftest.bytes), ReportFormat.microseconds(perftest.tTypical)] + modes + [ratioText, verdict]
     }
 
     /// The text table of a report's comparisons; nil when the report holds no perftest results.

@@ -171,7 +171,7 @@ public enum ReportHTML {
         out += "<p class=\"lead\">perftest \(versions.htmlEscaped); odpkit's columns are the t_typical of its warm message-size sweep per mode.</p>\n"
         let modes = RegistrationMode.allCases.map(\.rawValue)
         let columns = ["test", "bytes", "iterations", "t_min", "t_max", "t_typical", "t_avg", "t_stdev", "99%", "99.9%"]
-            + modes.map { "odpkit \($0)" } + ["pinned / perftest"]
+            + modes.map { "odpkit \($0)" } + ["pinned / perftest", "within \(Int(PerftestComparison.tolerance * 100)) %"]
         out += "<div class=\"scroll\"><table class=\"cells\">\n" + headerRow(columns, numeric: Set(1..<(columns.count - 1))) + "<tbody>\n"
         for comparison in PerftestComparison.all(report) {
             let result = comparison.perftest
@@ -179,8 +179,7 @@ public enum ReportHTML {
             out += "<tr><td>\(result.test.htmlEscaped)</td><td class=\"num\">\(result.bytes)</td><td class=\"num\">\(result.iterations)</td>"
             out += times.map { "<td class=\"num\">\(ReportFormat.microseconds($0))</td>" }.joined()
             out += modes.map { mode in "<td class=\"num\">\(comparison.typical(mode).map(ReportFormat.microseconds) ?? "-")</td>" }.joined()
-            let verdict = comparison.pinnedRatio.map { String(format: "%.3f", $0) + (comparison.withinTolerance == true ? " (within)" : " (NOT within)") }
-            out += "<td>\((verdict ?? (comparison.operation == nil ? "no like measure" : "-")).htmlEscaped)</td></tr>\n"
+            out += "<td class=\"num\">\(comparison.ratioText.htmlEscaped)</td><td>\(comparison.verdict.htmlEscaped)</td></tr>\n"
         }
         return out + "</tbody>\n</table></div>\n</section>\n"
     }

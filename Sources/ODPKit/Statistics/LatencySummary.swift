@@ -63,7 +63,8 @@ public struct LatencySummary: Sendable, Codable, Hashable {
         for bucket in histogram.recordedValues() {
             let count = UInt64(bucket.count)
             cumulative += count
-            while next < wanted.count, cumulative >= Self.countAt(wanted[next], total: total) {
+            // valueAtPercentile stops at the count of the nearest rank, as the raw-sample summary indexes it.
+            while next < wanted.count, cumulative >= UInt64(nearestRankIndex(wanted[next], count: Int(total)) + 1) {
                 values[wanted[next]] = Swift.max(Swift.min(bucket.value, high), low)
                 next += 1
             }
@@ -91,12 +92,6 @@ public struct LatencySummary: Sendable, Codable, Hashable {
             p999: at(99.9),
             cdf: CDFPoint.percentiles.map { CDFPoint(percentile: $0, microseconds: at($0)) }
         )
-    }
-
-    /// The count at which `valueAtPercentile(percentile)` stops: one ulp off the percentile, rounded up, at least 1.
-    private static func countAt(_ percentile: Double, total: UInt64) -> UInt64 {
-        let clamped = Swift.min(Swift.max(percentile.nextDown, 0), 100)
-        return Swift.max(1, UInt64((clamped * Double(total) / 100).rounded(.up)))
     }
 
     /// Summarises raw samples in nanoseconds exactly; the median of an even count is the mean of the
