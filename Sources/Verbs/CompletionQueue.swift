@@ -61,8 +61,15 @@ public final class CompletionQueue: VerbsResource {
         }
         for index in 0..<Int(count) {
             let completion = WorkCompletion(buffer[index])
-            for entry in queuePairs where entry.number == completion.queuePairNumber {
-                entry.queuePair._withUnsafeGuaranteedRef { $0.retire(completion) }
+            // Indices, not an iterator: an iterator would retain and release the array on every completion.
+            var position = 0
+            while position < queuePairs.count {
+                let entry = queuePairs[position]
+                if entry.number == completion.queuePairNumber {
+                    entry.queuePair._withUnsafeGuaranteedRef { $0.retire(completion) }
+                    break
+                }
+                position += 1
             }
         }
         return Int(count)
@@ -83,18 +90,22 @@ public final class CompletionQueue: VerbsResource {
     /// Busy-polls until one completion arrives or `timeout` passes; others stay queued.
     ///
     /// The clock is read once per 256 empty polls, not on every one: the loop between the NIC's
-    /// completion and its detection stays as short as a bare `ibv_poll_cq` loop's.
+    /// completion and its detection stays as short as a bare `ibv_poll_cq` loop's. The deadline is
+    /// plain nanoseconds: an optional `ContinuousClock.Instant` (opaque to the optimizer) cost a dozen
+    /// runtime and value-witness calls on every call.
     public func next(timeout: Duration = .seconds(10)) throws(ODPKitError) -> WorkCompletion {
-        var deadline: ContinuousClock.Instant?
+        var deadline: UInt64 = 0
         var emptyPolls = 0
         while try pollIntoBuffer(limit: 1) == 0 {
             emptyPolls &+= 1
             guard emptyPolls % 256 == 0 else { continue }
-            let now = ContinuousClock.now
-            if let deadline, now >= deadline {
+            let now = monotonicNanoseconds()
+            if deadline == 0 {
+                let (seconds, attoseconds) = timeout.components
+                deadline = now &+ UInt64(max(0, seconds)) &* 1_000_000_000 &+ UInt64(max(0, attoseconds / 1_000_000_000))
+            } else if now >= deadline {
                 throw ODPKitError(.timedOut, function: "ibv_poll_cq", reason: "no completion within \(timeout) on \(context.deviceName)")
             }
-            deadline = deadline ?? now.advanced(by: timeout)
         }
         return WorkCompletion(buffer[0])
     }

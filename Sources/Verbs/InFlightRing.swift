@@ -1,28 +1,59 @@
 /// The posted, not yet completed work requests of one queue, in post order, each holding its memory region.
 ///
-/// Fixed capacity, allocated once: posting and retiring allocate nothing. A reliable-connected
-/// queue completes its work requests in order, so the oldest entry is the one that completes next.
-struct InFlightRing {
+/// Fixed capacity, allocated once: posting and retiring allocate nothing and, in the steady state of
+/// a data path, make no runtime call at all. A slot keeps the region of its last work request after
+/// that request retires, and a post through the same slot with the same region keeps it as it is:
+/// the retain and release per work request (two calls into the Swift runtime, between a post and
+/// its poll) happen only when a slot's region changes. So a queue pair keeps each region it posted
+/// from alive (not registered: `close()` deregisters it as soon as nothing is in flight) until its
+/// slots move on to other regions, the queue pair is reset or it closes.
+///
+/// A reliable-connected queue completes its work requests in order, so the oldest entry is the one
+/// that completes next.
+struct InFlightRing: ~Copyable {
     private struct Slot {
         var id: UInt64 = 0
-        var region: MemoryRegion?
+        /// Retained by the slot (released when the slot takes another region, or at `drain()`): an
+        /// `Unmanaged` reference, so that reading it to count a retirement retains nothing.
+        var region: Unmanaged<MemoryRegion>?
     }
 
-    private var slots: [Slot]
+    /// Storage of a power-of-two size, so positions wrap with a mask instead of a division.
+    private let slots: UnsafeMutablePointer<Slot>
+    private let size: Int
+    /// How many work requests the queue takes: the ring is full at this count.
+    let capacity: Int
     private var head = 0
     private(set) var count = 0
 
     init(capacity: Int) {
-        slots = Array(repeating: Slot(), count: max(1, capacity))
+        self.capacity = max(1, capacity)
+        var size = 1
+        while size < self.capacity { size <<= 1 }
+        self.size = size
+        slots = .allocate(capacity: size)
+        slots.initialize(repeating: Slot(), count: size)
     }
 
-    var capacity: Int { slots.count }
-    var isFull: Bool { count == slots.count }
+    deinit {
+        for position in 0..<count {
+            slots[(head + position) & (size - 1)].region?._withUnsafeGuaranteedRef { $0.inFlightCount.subtract(1, ordering: .releasing) }
+        }
+        for position in 0..<size { slots[position].region?.release() }
+        slots.deallocate()
+    }
+
+    var isFull: Bool { count == capacity }
 
     /// Records a posted work request; the region stays alive and counted busy until it retires.
     mutating func push(id: UInt64, region: MemoryRegion) {
         precondition(!isFull, "InFlightRing.push on a full ring: check isFull before posting")
-        slots[(head + count) % slots.count] = Slot(id: id, region: region)
+        let slot = slots + ((head + count) & (size - 1))
+        slot.pointee.id = id
+        if slot.pointee.region?.toOpaque() != Unmanaged.passUnretained(region).toOpaque() {
+            slot.pointee.region?.release()
+            slot.pointee.region = .passRetained(region)
+        }
         region.inFlightCount.add(1, ordering: .releasing)
         count += 1
     }
@@ -30,17 +61,21 @@ struct InFlightRing {
     /// The id of the oldest work request, nil when none is in flight.
     var oldestID: UInt64? { count > 0 ? slots[head].id : nil }
 
-    /// Retires the oldest work request.
+    /// Retires the oldest work request; its slot keeps the region for the next post through it.
     mutating func popOldest() {
         guard count > 0 else { return }
-        slots[head].region?.inFlightCount.subtract(1, ordering: .releasing)
-        slots[head] = Slot()
-        head = (head + 1) % slots.count
+        slots[head].region?._withUnsafeGuaranteedRef { $0.inFlightCount.subtract(1, ordering: .releasing) }
+        head = (head + 1) & (size - 1)
         count -= 1
     }
 
-    /// Retires every work request (the queue pair is gone, the NIC no longer uses them).
+    /// Retires every work request and lets go of every region (the queue pair is reset or gone: the
+    /// NIC no longer uses them).
     mutating func drain() {
         while count > 0 { popOldest() }
+        for position in 0..<size {
+            slots[position].region?.release()
+            slots[position].region = nil
+        }
     }
 }

@@ -8,7 +8,8 @@ import Glibc
 ///
 /// It keeps its protection domain and completion queues alive. Every work request is signaled and
 /// holds its memory region until its completion is polled, so a region is never deregistered under
-/// the NIC. Closing the queue pair releases them all.
+/// the NIC; the queue keeps the Swift object of each region it posted from a while longer, until
+/// other regions take its place (`InFlightRing`). Resetting or closing the queue pair releases them all.
 public final class QueuePair: VerbsResource {
     /// Queue sizes asked for at creation (`struct ibv_qp_cap`).
     public struct Capabilities: Sendable, Hashable {
@@ -230,7 +231,8 @@ public final class QueuePair: VerbsResource {
     /// The corresponding C function is `ibv_post_recv`.
     public func postReceive(into local: MemoryRegion, offset: Int = 0, length: Int, id: UInt64) throws(ODPKitError) {
         let qp = try live("ibv_post_recv")
-        var sge = try scatterGatherEntry(local, offset, length, queue: receives, "ibv_post_recv")
+        guard !receives.isFull else { throw queueFull(receives.capacity, "ibv_post_recv") }
+        var sge = try scatterGatherEntry(local, offset, length, "ibv_post_recv")
         try withUnsafeMutablePointer(to: &sge) { sgePointer throws(ODPKitError) in
             var wr = ibv_recv_wr()
             wr.wr_id = id
@@ -247,7 +249,8 @@ public final class QueuePair: VerbsResource {
         if let remote, length > remote.length {
             throw ODPKitError(.invalidArgument, function: "ibv_post_send", reason: "\(length) bytes exceed the remote buffer's \(remote.length)")
         }
-        var sge = try scatterGatherEntry(local, offset, length, queue: sends, "ibv_post_send")
+        guard !sends.isFull else { throw queueFull(sends.capacity, "ibv_post_send") }
+        var sge = try scatterGatherEntry(local, offset, length, "ibv_post_send")
         try withUnsafeMutablePointer(to: &sge) { sgePointer throws(ODPKitError) in
             var wr = ibv_send_wr()
             wr.wr_id = id
@@ -266,8 +269,9 @@ public final class QueuePair: VerbsResource {
     }
 
     /// The scatter/gather entry for `length` bytes of `local` at `offset`, after checking the region is
-    /// open, in this queue pair's domain and large enough, and that `queue` has room.
-    private func scatterGatherEntry(_ local: MemoryRegion, _ offset: Int, _ length: Int, queue: InFlightRing, _ function: String) throws(ODPKitError) -> ibv_sge {
+    /// open, in this queue pair's domain and large enough.
+    @inline(__always)
+    private func scatterGatherEntry(_ local: MemoryRegion, _ offset: Int, _ length: Int, _ function: String) throws(ODPKitError) -> ibv_sge {
         guard !local.isClosed else { throw useAfterClose("memory region", function: function) }
         guard local.pd === pd else {
             throw ODPKitError(.invalidArgument, function: function, reason: "the memory region belongs to another protection domain than QP \(number)")
@@ -275,10 +279,12 @@ public final class QueuePair: VerbsResource {
         guard offset >= 0, length > 0, offset + length <= local.length else {
             throw ODPKitError(.invalidArgument, function: function, reason: "bytes \(offset)..<\(offset + length) are outside the memory region of \(local.length) bytes")
         }
-        guard !queue.isFull else {
-            throw ODPKitError(.busy, function: function, reason: "a queue of QP \(number) holds \(queue.capacity) posted work requests; poll completions first")
-        }
         return ibv_sge(addr: UInt64(UInt(bitPattern: local.address)) + UInt64(offset), length: UInt32(length), lkey: local.lkey)
+    }
+
+    /// `.busy`: one of this queue pair's queues holds `capacity` posted work requests.
+    private func queueFull(_ capacity: Int, _ function: String) -> ODPKitError {
+        ODPKitError(.busy, function: function, reason: "a queue of QP \(number) holds \(capacity) posted work requests; poll completions first")
     }
 
     /// Releases what a completed work request held; called by the completion queue that polled it.

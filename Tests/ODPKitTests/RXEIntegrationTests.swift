@@ -255,6 +255,56 @@ final class RXEIntegrationTests {
         try pd.close()
     }
 
+    /// The in-flight ring: a full send queue refuses with `.busy`; each region's in-flight count stays
+    /// exact while two regions alternate through the ring's slots past its wrap-around; and the queue
+    /// pair lets go of the regions its slots kept once it is closed.
+    @Test func theInFlightRingCountsEveryRegionAndLetsGoWhenClosed() throws {
+        let context = try Context(deviceNamed: path.context.deviceName)
+        defer { try? context.close() }
+        let pd = try ProtectionDomain(context: context)
+        let cq = try CompletionQueue(context: context)
+        var capabilities = QueuePair.Capabilities()
+        capabilities.maxSendWorkRequests = 4
+        let qp = try QueuePair(pd: pd, sendQueue: cq, receiveQueue: cq, capabilities: capabilities)
+        try qp.connectToSelf()
+        let memory = try AnonymousMemory(length: 2 * pageSize)
+        var regions: [MemoryRegion] = [
+            try pd.registerMemory(address: memory.baseAddress, length: pageSize, access: .readWrite),
+            try pd.registerMemory(address: memory.baseAddress + pageSize, length: pageSize, access: .readWrite),
+        ]
+        weak let first = regions[0], second = regions[1]
+        var id: UInt64 = 0
+        var capacity: Int?
+        for round in 0..<5 {
+            // Post until the queue is full (the device may round the 4 asked for up), alternating regions.
+            var perRegion = [0, 0]
+            var refused: ODPKitError?
+            while refused == nil {
+                let which = (round + perRegion[0] + perRegion[1]) % 2
+                id += 1
+                do {
+                    try qp.postWrite(from: regions[which], length: 8, to: regions[1 - which].remote(length: 8), id: id)
+                    perRegion[which] += 1
+                } catch {
+                    refused = error
+                }
+            }
+            #expect(refused?.code == .busy)
+            let posted = perRegion[0] + perRegion[1]
+            #expect(posted >= 4 && posted == capacity ?? posted)
+            capacity = posted
+            #expect(regions.map(\.inFlight) == perRegion)
+            for _ in 0..<posted { try cq.next().requireSuccess("RDMA WRITE") }
+            #expect(regions.map(\.inFlight) == [0, 0])
+            #expect(qp.outstanding.sends == 0)
+        }
+        for region in regions { try region.close() }
+        regions.removeAll()
+        #expect(first != nil && second != nil)  // deregistered, and still kept by the ring's slots
+        try qp.close()
+        #expect(first == nil && second == nil)
+    }
+
     @Test func aRegionIsNotDeregisteredUnderAPostedWorkRequest() throws {
         let memory = try AnonymousMemory(length: pageSize)
         memory.fill(7)

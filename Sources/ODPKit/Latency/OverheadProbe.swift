@@ -1,8 +1,9 @@
 import Foundation
+import Verbs
 
 /// What measuring costs. Two cells: the bias inside every sample (two clock reads back to back, the
 /// only part of measuring a timed interval contains) and the whole cost of taking one sample (the two
-/// reads and one record into a cell's histogram and raw samples), which only slows the probe down.
+/// reads and one record into a cell's raw samples), which only slows the probe down.
 public enum OverheadProbe {
     /// The operation of the cell holding the bias inside each sample.
     public static let insideSample = "clock_gettime pair (inside each sample)"

@@ -2,7 +2,8 @@
 import Glibc
 #endif
 
-/// The clock every probe reads: `CLOCK_MONOTONIC` in nanoseconds (one vDSO call, no allocation).
+/// The clock odpkit reads, for every probe's samples and every completion wait's deadline:
+/// `CLOCK_MONOTONIC` in nanoseconds (one vDSO call, no allocation, no runtime call).
 ///
 /// The corresponding C function is `clock_gettime`.
 @inline(__always)
