@@ -5,11 +5,10 @@ public import Verbs
 /// histogram of the summary, built from them when the cell is summarised), and the samples that
 /// failed (counted, never dropped silently).
 ///
-/// Recording a sample is one store into reserved storage, not a histogram record: under TCG the
-/// histogram's record took about 0.6 µs between one sample's completion and the next sample's post,
-/// and on rxe a gap there slows the next sample (1 µs of idle time after each completion raised
-/// the median of a bare 8-byte READ loop from about 30 to 43–53 µs in the testbed). perftest's loop
-/// stores a time stamp and posts again; so does this one.
+/// Recording a sample appends it to reserved storage; the histogram is built only when the cell is
+/// summarised, so that the work between one sample's completion and the next sample's post stays
+/// small: on rxe, idle time there slows the next sample (in the testbed, 1 µs of it after each
+/// completion raised the median of a bare 8-byte READ loop from 30–35 to 43–53 µs).
 public final class CellRecorder {
     public let probe: Probe
     public let mode: String
