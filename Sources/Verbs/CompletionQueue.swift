@@ -89,21 +89,11 @@ public final class CompletionQueue: VerbsResource {
 
     /// Busy-polls until one completion arrives or `timeout` passes; others stay queued.
     ///
-    /// The clock is read once per 256 empty polls, not on every one: the loop between the NIC's
-    /// completion and its detection stays as short as a bare `ibv_poll_cq` loop's. The deadline is
-    /// plain nanoseconds: an optional `ContinuousClock.Instant` (opaque to the optimizer) cost a dozen
-    /// runtime and value-witness calls on every call.
+    /// The clock is read once per 256 empty polls (`SpinDeadline`).
     public func next(timeout: Duration = .seconds(10)) throws(ODPKitError) -> WorkCompletion {
-        var deadline: UInt64 = 0
-        var emptyPolls = 0
+        var deadline = SpinDeadline(timeout: timeout, clockEvery: 256)
         while try pollIntoBuffer(limit: 1) == 0 {
-            emptyPolls &+= 1
-            guard emptyPolls % 256 == 0 else { continue }
-            let now = monotonicNanoseconds()
-            if deadline == 0 {
-                let (seconds, attoseconds) = timeout.components
-                deadline = now &+ UInt64(max(0, seconds)) &* 1_000_000_000 &+ UInt64(max(0, attoseconds / 1_000_000_000))
-            } else if now >= deadline {
+            if deadline.hasPassed() {
                 throw ODPKitError(.timedOut, function: "ibv_poll_cq", reason: "no completion within \(timeout) on \(context.deviceName)")
             }
         }

@@ -18,9 +18,9 @@ struct InFlightRing: ~Copyable {
         var region: Unmanaged<MemoryRegion>?
     }
 
-    /// Storage of a power-of-two size, so positions wrap with a mask instead of a division.
+    /// Storage of a power-of-two size, `mask + 1`, so positions wrap with a mask instead of a division.
     private let slots: UnsafeMutablePointer<Slot>
-    private let size: Int
+    private let mask: Int
     /// How many work requests the queue takes: the ring is full at this count.
     let capacity: Int
     private var head = 0
@@ -30,16 +30,13 @@ struct InFlightRing: ~Copyable {
         self.capacity = max(1, capacity)
         var size = 1
         while size < self.capacity { size <<= 1 }
-        self.size = size
+        mask = size - 1
         slots = .allocate(capacity: size)
         slots.initialize(repeating: Slot(), count: size)
     }
 
     deinit {
-        for position in 0..<count {
-            slots[(head + position) & (size - 1)].region?._withUnsafeGuaranteedRef { $0.inFlightCount.subtract(1, ordering: .releasing) }
-        }
-        for position in 0..<size { slots[position].region?.release() }
+        releaseAll()
         slots.deallocate()
     }
 
@@ -48,7 +45,7 @@ struct InFlightRing: ~Copyable {
     /// Records a posted work request; the region stays alive and counted busy until it retires.
     mutating func push(id: UInt64, region: MemoryRegion) {
         precondition(!isFull, "InFlightRing.push on a full ring: check isFull before posting")
-        let slot = slots + ((head + count) & (size - 1))
+        let slot = slots + ((head + count) & mask)
         slot.pointee.id = id
         if slot.pointee.region?.toOpaque() != Unmanaged.passUnretained(region).toOpaque() {
             slot.pointee.region?.release()
@@ -65,15 +62,25 @@ struct InFlightRing: ~Copyable {
     mutating func popOldest() {
         guard count > 0 else { return }
         slots[head].region?._withUnsafeGuaranteedRef { $0.inFlightCount.subtract(1, ordering: .releasing) }
-        head = (head + 1) & (size - 1)
+        head = (head + 1) & mask
         count -= 1
     }
 
     /// Retires every work request and lets go of every region (the queue pair is reset or gone: the
     /// NIC no longer uses them).
     mutating func drain() {
-        while count > 0 { popOldest() }
-        for position in 0..<size {
+        releaseAll()
+        head = 0
+        count = 0
+    }
+
+    /// Uncounts every work request still in flight and releases every slot's region; `head` and
+    /// `count` are left to the caller.
+    private func releaseAll() {
+        for position in 0..<count {
+            slots[(head + position) & mask].region?._withUnsafeGuaranteedRef { $0.inFlightCount.subtract(1, ordering: .releasing) }
+        }
+        for position in 0...mask {
             slots[position].region?.release()
             slots[position].region = nil
         }

@@ -151,15 +151,9 @@ public final class LoopbackPath {
     /// Spins until the byte at `address` is `mark`; the clock is read once per 4096 reads, and after
     /// ten seconds the wait fails naming `what` (worded only then: a warm round allocates nothing).
     private func awaitByte(_ mark: UInt8, at address: UnsafeMutableRawPointer, _ what: @autoclosure () -> String) throws(ODPKitError) {
-        var reads = 0
-        var deadline: UInt64 = 0
+        var deadline = SpinDeadline(timeout: .seconds(10), clockEvery: 4096)
         while odpkit_load_volatile_byte(address) != mark {
-            reads &+= 1
-            guard reads % 4096 == 0 else { continue }
-            let now = monotonicNanoseconds()
-            if deadline == 0 {
-                deadline = now + 10_000_000_000
-            } else if now >= deadline {
+            if deadline.hasPassed() {
                 throw ODPKitError(.timedOut, function: "odpkit write ping-pong", reason: "\(what()) did not arrive within 10 s")
             }
         }
