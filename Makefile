@@ -57,8 +57,7 @@ test: test-host test-rxe
 REPORT := report
 run: release
 	@mkdir -p $(REPORT)
-	$(TESTBED) --memory 6144 -- sh -c 'testbed/perftest-latency --sizes 8,65536 --iterations 1000 > $(REPORT)/perftest.jsonl && \
-		$(RELEASE)/odpkit report --out $(REPORT) --perftest $(REPORT)/perftest.jsonl'
+	$(TESTBED) --memory 6144 -- $(RELEASE)/odpkit report --out $(REPORT) --perftest testbed/perftest-latency
 	@echo "make: the report is in $(REPORT)/report.html (with report.json and samples.csv); open it in a browser"
 
 clean:

@@ -30,6 +30,8 @@ public struct ODPKitError: Error, Equatable, CustomStringConvertible, Sendable {
         public static let completionError = Code(name: "completion-error")
         /// No completion arrived before the deadline.
         public static let timedOut = Code(name: "timed-out")
+        /// A program odpkit runs (perftest's wrapper) did not start, failed, or printed no result.
+        public static let programFailed = Code(name: "program-failed")
         /// Any other failure of a C call; see `errno`.
         public static let system = Code(name: "system")
     }

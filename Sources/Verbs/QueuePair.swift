@@ -226,6 +226,48 @@ public final class QueuePair: VerbsResource {
         try postSend(IBV_WR_SEND, local, offset, length, nil, id)
     }
 
+    /// An RDMA READ of `length` bytes from `remote` into `local` at `offset`, checked now and posted
+    /// later, any number of times, with `post(_:id:)`.
+    public func prepareRead(into local: MemoryRegion, offset: Int = 0, length: Int, from remote: RemoteBuffer) throws(ODPKitError) -> PreparedSend {
+        try prepare(IBV_WR_RDMA_READ, local, offset, length, remote)
+    }
+
+    /// An RDMA WRITE of `length` bytes of `local` at `offset` to `remote`, checked now and posted
+    /// later, any number of times, with `post(_:id:)`.
+    public func prepareWrite(from local: MemoryRegion, offset: Int = 0, length: Int, to remote: RemoteBuffer) throws(ODPKitError) -> PreparedSend {
+        try prepare(IBV_WR_RDMA_WRITE, local, offset, length, remote)
+    }
+
+    /// Posts a prepared work request under `id`.
+    ///
+    /// The corresponding C function is `ibv_post_send`.
+    @inline(__always)
+    public func post(_ prepared: borrowing PreparedSend, id: UInt64) throws(ODPKitError) {
+        let qp = try live("ibv_post_send")
+        guard prepared.queuePair == ObjectIdentifier(self) else {
+            throw ODPKitError(.invalidArgument, function: "ibv_post_send", reason: "the prepared work request belongs to another queue pair than QP \(number)")
+        }
+        guard !prepared.region.isClosed else { throw useAfterClose("memory region", function: "ibv_post_send") }
+        guard !sends.isFull else { throw queueFull(sends.capacity, "ibv_post_send") }
+        prepared.request.pointee.wr_id = id
+        var bad: UnsafeMutablePointer<ibv_send_wr>?
+        try checkVerbs("ibv_post_send", ibv_post_send(qp, prepared.request, &bad), reason: "cannot post on QP \(number)")
+        sends.push(id: id, region: prepared.region)
+    }
+
+    private func prepare(_ opcode: ibv_wr_opcode, _ local: MemoryRegion, _ offset: Int, _ length: Int, _ remote: RemoteBuffer) throws(ODPKitError) -> PreparedSend {
+        _ = try live("ibv_post_send")
+        try requireWithin(remote, length)
+        return PreparedSend(opcode, try scatterGatherEntry(local, offset, length, "ibv_post_send"), region: local, remote: remote, queuePair: self)
+    }
+
+    /// `.invalidArgument` when `length` bytes exceed `remote`.
+    private func requireWithin(_ remote: RemoteBuffer, _ length: Int) throws(ODPKitError) {
+        if length > remote.length {
+            throw ODPKitError(.invalidArgument, function: "ibv_post_send", reason: "\(length) bytes exceed the remote buffer's \(remote.length)")
+        }
+    }
+
     /// Posts a receive buffer of `length` bytes of `local` at `offset`.
     ///
     /// The corresponding C function is `ibv_post_recv`.
@@ -246,9 +288,7 @@ public final class QueuePair: VerbsResource {
 
     private func postSend(_ opcode: ibv_wr_opcode, _ local: MemoryRegion, _ offset: Int, _ length: Int, _ remote: RemoteBuffer?, _ id: UInt64) throws(ODPKitError) {
         let qp = try live("ibv_post_send")
-        if let remote, length > remote.length {
-            throw ODPKitError(.invalidArgument, function: "ibv_post_send", reason: "\(length) bytes exceed the remote buffer's \(remote.length)")
-        }
+        if let remote { try requireWithin(remote, length) }
         guard !sends.isFull else { throw queueFull(sends.capacity, "ibv_post_send") }
         var sge = try scatterGatherEntry(local, offset, length, "ibv_post_send")
         try withUnsafeMutablePointer(to: &sge) { sgePointer throws(ODPKitError) in

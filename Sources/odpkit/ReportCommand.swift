@@ -14,8 +14,24 @@ struct ReportCommand: ParsableCommand {
     @Option(help: "The directory to write to (created if missing; the three files are replaced).")
     var out: String
 
-    @Option(help: "perftest results to show beside odpkit's, one JSON object per line (testbed/perftest-latency writes them).")
+    @Option(help: ArgumentHelp("perftest's wrapper (testbed/perftest-latency) to run in rounds beside odpkit's pinned cells before the probes.",
+                               discussion: "perftest's own output goes to DIR/perftest.log."))
     var perftest: String?
+
+    @Option(name: .customLong("perftest-rounds"), help: "Rounds of perftest and odpkit, alternating (5 give a 93.75 % interval for the median ratio).")
+    var perftestRounds = 5
+
+    @Option(name: .customLong("perftest-sizes"), help: "Message sizes of the perftest rounds, comma-separated.")
+    var perftestSizes = "8,65536"
+
+    func validate() throws {
+        guard perftestRounds > 0 else { throw ValidationError("--perftest-rounds must be above zero") }
+        guard !sizes.isEmpty, sizes.count == perftestSizes.split(separator: ",").count, sizes.allSatisfy({ $0 > 0 }) else {
+            throw ValidationError("--perftest-sizes takes sizes in bytes above zero, e.g. 8,65536")
+        }
+    }
+
+    private var sizes: [Int] { perftestSizes.split(separator: ",").compactMap { Int($0) } }
 
     func run() throws {
         try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
@@ -23,11 +39,16 @@ struct ReportCommand: ParsableCommand {
         try? FileManager.default.removeItem(atPath: csvPath)
         let writer = try SamplesCSVWriter(path: csvPath)
         defer { try? writer.close() }
-        var report = try options.suite(LatencySuite.Part.allCases).run(device: options.device, samples: writer) { line in
-            progressLine("odpkit report: " + line)
-        }
+        var suite = options.suite(LatencySuite.Part.allCases)
         if let perftest {
-            report.perftest = try PerftestResult.parse(lines: String(contentsOfFile: perftest, encoding: .utf8))
+            let log = out + "/perftest.log"
+            try? FileManager.default.removeItem(atPath: log)
+            suite.perftest = PerftestProgram(path: perftest, log: log)
+            suite.perftestRounds = perftestRounds
+            suite.perftestSizes = sizes
+        }
+        let report = try suite.run(device: options.device, samples: writer) { line in
+            progressLine("odpkit report: " + line)
         }
         try report.json().write(toFile: out + "/report.json", atomically: true, encoding: .utf8)
         try ReportHTML.render(report).write(toFile: out + "/report.html", atomically: true, encoding: .utf8)

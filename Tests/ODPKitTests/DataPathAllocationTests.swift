@@ -34,7 +34,8 @@ enum MallocCounter {
 }
 
 /// The warm data path allocates nothing per post and poll: issue 5's "zero heap allocations per
-/// post-and-poll", counted by the malloc interposer around 1000 work requests (and 1000 write ping-pongs) after a warm-up.
+/// post-and-poll", counted by the malloc interposer around 1000 work requests (and 1000 write ping-pongs, and
+/// 1000 back-to-back timed transfers) after a warm-up.
 @Suite("rxe integration: allocations", .serialized,
        .enabled(if: RXE.present, "no RDMA device: run inside the testbed (make test does)"),
        .enabled(if: MallocCounter.requested, "allocations are counted in a run of this suite alone, optimized (make test runs one)"),
@@ -57,6 +58,24 @@ struct DataPathAllocationTests {
             }
             #expect(failure == nil)
             #expect(count == 0, "\(count) heap allocations in 1000 \(access) work requests of \(bytes) B on a \(mode) region")
+        }
+        // Back-to-back timing (the warm probe's READ and WRITE): one prepared work request per call, nothing per transfer.
+        let samples = UnsafeMutableBufferPointer<UInt64>.allocate(capacity: 1000)
+        defer { samples.deallocate() }
+        for access in NICAccess.allCases {
+            var measured = 0
+            var timingFailure: ODPKitError?
+            func timed(_ count: Int) -> Int {
+                MallocCounter.allocations {
+                    do throws(ODPKitError) {
+                        try path.timeTransfers(access, region, length: bytes, into: UnsafeMutableBufferPointer(rebasing: samples[0..<count]), measured: &measured)
+                    } catch { timingFailure = error }
+                }
+            }
+            _ = timed(100)
+            let few = timed(10), many = timed(1000)
+            #expect(timingFailure == nil && measured == 1000)
+            #expect(many == few && many <= 2, "\(few) heap allocations timing 10 \(access) transfers, \(many) timing 1000, of \(bytes) B on a \(mode) region")
         }
         var failure: ODPKitError?
         for _ in 0..<100 where failure == nil {

@@ -336,37 +336,73 @@ struct ReportTests {
     }
 
     @Test func perftestIsComparedWithTheSameMeasure() {
-        func warm(_ mode: String, _ operation: WarmProbe.Operation, microseconds: UInt64, sweep: Bool = true) -> ReportCell {
-            ReportCell(probe: .warm, mode: mode, operation: operation.rawValue, bytes: 8, pages: 1,
-                       conditions: sweep ? ["pages": "present", "sweep": WarmProbe.sweep] : ["pages": "present"],
+        func warm(_ mode: String, _ operation: WarmProbe.Operation, bytes: Int = 8, microseconds: UInt64, conditions: [String: String]) -> ReportCell {
+            ReportCell(probe: .warm, mode: mode, operation: operation.rawValue, bytes: bytes, pages: 1, conditions: conditions,
                        summary: LatencySummary(nanoseconds: [microseconds * 1000]))
         }
-        func perftest(_ test: String, typical: Double) -> PerftestResult {
-            PerftestResult(test: test, bytes: 8, iterations: 1000, tMin: 1, tMax: 100, tTypical: typical, tAverage: typical,
-                           tStdev: 1, p99: 90, p999: 99, version: "25.01")
+        let sweep = ["pages": "present", "sweep": WarmProbe.sweep]
+        func perftest(_ test: String, bytes: Int = 8, typical: Double, round: Int? = nil) -> PerftestResult {
+            PerftestResult(test: test, bytes: bytes, iterations: 1000, tMin: 1, tMax: 100, tTypical: typical, tAverage: typical,
+                           tStdev: 1, p99: 90, p999: 99, version: "25.01", round: round)
         }
-        let report = LatencyReport(
+        // Runs without a round are set beside the sweep's cells.
+        let single = LatencyReport(
             testbed: Self.testbed,
             // The fault probe's warm baseline (no sweep) is not the sweep's measure and is passed over.
-            cells: [warm("pinned", .read, microseconds: 99, sweep: false), warm("odp", .read, microseconds: 60),
-                    warm("pinned", .read, microseconds: 55), warm("pinned", .write, microseconds: 90),
-                    warm("pinned", .writePingPong, microseconds: 70)],
+            cells: [warm("pinned", .read, microseconds: 99, conditions: ["pages": "present"]), warm("odp", .read, microseconds: 60, conditions: sweep),
+                    warm("pinned", .read, microseconds: 55, conditions: sweep), warm("pinned", .write, microseconds: 90, conditions: sweep),
+                    warm("pinned", .writePingPong, microseconds: 70, conditions: sweep)],
             perftest: [perftest("ib_read_lat", typical: 52), perftest("ib_write_lat", typical: 50), perftest("ib_send_lat", typical: 40)]
         )
-        let comparisons = PerftestComparison.all(report)
+        let comparisons = PerftestComparison.all(single)
         #expect(comparisons.map(\.operation) == ["RDMA READ", "RDMA WRITE ping-pong (half round trip)", nil])
         // READ: pinned first, 55 / 52 is within 10 %; the full-round-trip WRITE is not the write ping-pong's measure.
-        #expect(comparisons[0].cells.map(\.mode) == ["pinned", "odp"])
-        #expect(abs((comparisons[0].pinnedRatio ?? 0) - 55.0 / 52) < 1e-12 && comparisons[0].withinTolerance == true)
-        #expect(comparisons[1].typical("pinned") == 70 && comparisons[1].withinTolerance == false)
-        #expect(comparisons[2].cells.isEmpty && comparisons[2].withinTolerance == nil)
-        let text = PerftestComparison.render(report) ?? ""
+        #expect(comparisons[0].sweep.map(\.mode) == ["pinned", "odp"])
+        #expect(abs((comparisons[0].ratio ?? 0) - 55.0 / 52) < 1e-12 && comparisons[0].verdict == "yes (1 round, no interval)")
+        #expect(comparisons[1].odpkitTypical == 70 && comparisons[1].verdict == "NO (1 round, no interval)")
+        #expect(comparisons[2].sweep.isEmpty && comparisons[2].ratio == nil && comparisons[2].verdict == "no like measure")
+
+        // Rounds: each run beside odpkit's pinned cell of its round, judged by the interval of the ratios.
+        var cells: [ReportCell] = [warm("pinned", .read, microseconds: 500, conditions: sweep)]
+        var results: [PerftestResult] = []
+        let odpkitReads: [UInt64] = [45, 48, 50, 52, 54], odpkitWrites: [UInt64] = [40, 60, 50, 70, 45], odpkitLarge: [UInt64] = [60, 58, 62, 70, 61]
+        for round in 1...5 {
+            let conditions = PerftestRounds.conditions(round: round)
+            cells += [warm("pinned", .read, microseconds: odpkitReads[round - 1], conditions: conditions),
+                      warm("pinned", .writePingPong, microseconds: odpkitWrites[round - 1], conditions: conditions),
+                      warm("pinned", .read, bytes: 65536, microseconds: odpkitLarge[round - 1], conditions: conditions)]
+            results += [perftest("ib_read_lat", typical: 50, round: round), perftest("ib_write_lat", typical: 50, round: round),
+                        perftest("ib_read_lat", bytes: 65536, typical: 50, round: round)]
+        }
+        let rounds = LatencyReport(testbed: Self.testbed, cells: cells, perftest: results)
+        let judged = PerftestComparison.all(rounds)
+        #expect(judged.map { "\($0.test) \($0.bytes)" } == ["ib_read_lat 8", "ib_write_lat 8", "ib_read_lat 65536"])
+        #expect(judged[0].rounds.count == 5 && judged[0].ratios == [0.9, 0.96, 1.0, 1.04, 1.08])
+        #expect(judged[0].perftestTypical == 50 && judged[0].odpkitTypical == 50 && judged[0].ratio == 1.0)
+        #expect(judged[0].interval?.lower == 0.9 && judged[0].interval?.upper == 1.08 && judged[0].interval?.coverage == 0.9375)
+        #expect(judged[0].verdict == "yes" && judged[0].sweepTypical("pinned") == 500)
+        // 0.8 … 1.4: the interval straddles 1.1, the noise is larger than the difference.
+        #expect(judged[1].verdict == "undecided" && judged[1].intervalText == "0.800–1.400")
+        #expect(judged[2].verdict == "NO" && judged[2].perRoundText == "1.20 1.16 1.24 1.40 1.22")
+
+        let text = PerftestComparison.render(single) ?? ""
         let lines = text.split(separator: "\n")
         #expect(lines.count == 5)
-        #expect(lines[2].hasPrefix("ib_read_lat") && lines[2].hasSuffix("1.058  yes"))
-        #expect(lines[3].hasSuffix("1.400  NO"))
-        #expect(lines[4].hasSuffix("no like measure"))
+        #expect(lines[2].hasPrefix("ib_read_lat") && lines[2].contains("1.058  -              yes (1 round, no interval)"))
+        #expect(lines[4].contains("no like measure"))
         #expect(PerftestComparison.render(LatencyReport(testbed: Self.testbed)) == nil)
+    }
+
+    @Test func theMedianIntervalIsTheWidestOrderStatisticsThatKeepTheCoverage() throws {
+        // 5 values: [min, max] covers 1 − 2/32; 4 values cannot reach 90 %.
+        let five = try #require(MedianInterval([3, 1, 5, 2, 4]))
+        #expect(five.lower == 1 && five.upper == 5 && five.coverage == 0.9375)
+        #expect(MedianInterval([1, 2, 3, 4]) == nil && MedianInterval([]) == nil)
+        // 9 values: the 2nd and 8th (1 − 2·10/512 = 96.1 %); the 3rd and 7th would cover only 82 %.
+        let nine = try #require(MedianInterval((1...9).map(Double.init)))
+        #expect(nine.lower == 2 && nine.upper == 8 && abs(nine.coverage - (1 - 20.0 / 512)) < 1e-12)
+        // A lower confidence narrows it.
+        #expect(MedianInterval((1...9).map(Double.init), confidence: 0.8)?.lower == 3)
     }
 
     @Test func clocksourceIsLabelledAndAChangeIsNoted() throws {

@@ -59,6 +59,26 @@ public final class CellRecorder {
         }
     }
 
+    /// Lets `body` write up to `count` samples straight into this cell's storage (`LoopbackPath.timeTransfers`,
+    /// setting how many it measured) and keeps them when `recording`; a failure is counted, and the
+    /// samples measured before it are kept. Allocates nothing while the storage has room for `count` more.
+    public func measureBlock(_ recording: Bool, count: Int,
+                             _ body: (UnsafeMutableBufferPointer<UInt64>, inout Int) throws(ODPKitError) -> Void) {
+        let start = samples.count
+        samples.append(contentsOf: repeatElement(0, count: count))
+        var measured = 0
+        var failure: ODPKitError?
+        samples.withUnsafeMutableBufferPointer { all in
+            do throws(ODPKitError) {
+                try body(UnsafeMutableBufferPointer(rebasing: all[start...]), &measured)
+            } catch {
+                failure = error
+            }
+        }
+        samples.removeLast(count - (recording ? measured : 0))
+        if recording, let failure { fail(failure) }
+    }
+
     /// Counts a failed sample.
     public func fail(_ error: any Error) {
         failures += 1

@@ -1,11 +1,11 @@
 public import Verbs
 
 /// The whole measurement: registration, NIC page faults, invalidations and the warm data path, every
-/// registration mode interleaved sample by sample, into one report labelled with its testbed.
+/// registration mode interleaved sample by sample, into one report labelled with its testbed; with a
+/// perftest wrapper, first perftest's rounds beside odpkit's (`PerftestRounds`).
 public struct LatencySuite: Sendable {
-    /// The probes a suite can run, in the order it runs them: the warm data path first, the baseline
-    /// measured closest to perftest (which `make run` runs just before) and before the large
-    /// registrations have churned the guest's memory.
+    /// The probes a suite can run, in the order it runs them (after any perftest rounds): the warm data
+    /// path first, before the large registrations have churned the guest's memory.
     public enum Part: String, Sendable, CaseIterable {
         case overhead, warm, registration, fault, invalidation
     }
@@ -21,6 +21,12 @@ public struct LatencySuite: Sendable {
     public var prefetch = true
     /// The largest message of the warm probe.
     public var warmMaximum = 1 << 20
+    /// perftest's wrapper, run in `perftestRounds` rounds against odpkit's pinned cells before the
+    /// parts (`PerftestRounds`); nil runs no perftest.
+    public var perftest: PerftestProgram?
+    public var perftestRounds = 5
+    /// The message sizes of the perftest rounds.
+    public var perftestSizes = [8, 65536]
 
     public init() {}
 
@@ -38,7 +44,10 @@ public struct LatencySuite: Sendable {
             "prefetch": "\(prefetch)",
             "warm-max-bytes": "\(warmMaximum)",
             "mirror-chunk-bytes": "\(MirrorRegion.defaultChunkSize)",
-        ]
+        ].merging(perftest == nil ? [:] : [
+            "perftest-rounds": "\(perftestRounds)",
+            "perftest-sizes": perftestSizes.map(String.init).joined(separator: ","),
+        ]) { first, _ in first }
     }
 
     /// Runs the parts in order on `device` (the first device when nil). `progress` hears a line per
@@ -47,8 +56,10 @@ public struct LatencySuite: Sendable {
         let started = monotonicNanoseconds()
         let startedAt = LatencyReport.timestamp()
         let clocksourceAtStart = TestbedLabel.currentClocksource()
-        // Twice the largest message: the write ping-pong's second WRITE lands in the staging buffer's second half.
-        let staging = max(2 * warmMaximum, (pageCounts.max() ?? 1) * pageSize)
+        // Twice the largest message (the warm probe's or the perftest rounds'): the write ping-pong's
+        // second WRITE lands in the staging buffer's second half.
+        let largest = max(warmMaximum, perftest == nil ? 0 : perftestSizes.max() ?? 0)
+        let staging = max(2 * largest, (pageCounts.max() ?? 1) * pageSize)
         let path = try LoopbackPath(device: device, stagingBytes: staging)
         defer { try? path.close() }
         let results = ProbeResults(expectedSamples: budget.samples)
@@ -64,6 +75,11 @@ public struct LatencySuite: Sendable {
         let say: (String) -> Void = { line in
             let tenths = (monotonicNanoseconds() - started) / 100_000_000
             progress("[\(String(tenths / 10)).\(tenths % 10) s] " + line)
+        }
+        var perftestResults: [PerftestResult] = []
+        if let perftest {
+            perftestResults = try PerftestRounds.run(program: perftest, rounds: perftestRounds, sizes: perftestSizes, budget: budget,
+                                                     on: path, into: results, progress: say)
         }
         for part in parts {
             switch part {
@@ -97,7 +113,7 @@ public struct LatencySuite: Sendable {
         return LatencyReport(
             testbed: testbed, startedAt: startedAt,
             durationSeconds: Double(monotonicNanoseconds() - started) / 1e9, settings: settings,
-            cells: cells, notes: notes
+            cells: cells, perftest: perftestResults, notes: notes
         )
     }
 

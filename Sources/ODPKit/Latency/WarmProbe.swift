@@ -8,13 +8,27 @@ public import Verbs
 ///
 /// The modes alternate in blocks of `blockSamples` back-to-back samples, not sample by sample: drift
 /// in the testbed still reaches every mode alike, and each block runs the data path warm, as
-/// perftest's loop does (interleaving single samples added tens of µs to each under TCG).
+/// perftest's loop does (interleaving single samples added tens of µs to each under TCG). Inside a
+/// block a READ or WRITE of one work request is timed as `ib_read_lat` times it, completion to
+/// completion with one clock read between (`LoopbackPath.timeTransfers`): on rxe, any time spent
+/// between a completion and the next post lets the kernel's worker go idle, and waking it slows the
+/// next sample. The ping-pong, SEND and a mirror READ or WRITE spanning chunks are timed post to
+/// completion, one sample at a time.
 public enum WarmProbe {
     public enum Operation: String, CaseIterable, Sendable {
         case read = "RDMA READ"
         case write = "RDMA WRITE"
         case writePingPong = "RDMA WRITE ping-pong (half round trip)"
         case send = "SEND"
+
+        /// The NIC access of a READ or a WRITE, timed back to back (`LoopbackPath.timeTransfers`); nil for the others.
+        var access: NICAccess? {
+            switch self {
+            case .read: .read
+            case .write: .write
+            case .writePingPong, .send: nil
+            }
+        }
     }
 
     /// The `sweep` condition of this probe's cells (the fault probe's warm baselines have none).
@@ -34,8 +48,11 @@ public enum WarmProbe {
         return sizes
     }
 
+    /// Measures every operation at every size in every mode into cells of `conditions` (the message-size
+    /// sweep's by default).
     public static func run(
         sizes: [Int], operations: [Operation] = Operation.allCases, modes: [RegistrationMode], budget: ProbeBudget,
+        conditions: [String: String] = ["pages": "present", "sweep": sweep],
         on path: LoopbackPath, into results: ProbeResults, progress: (String) -> Void
     ) throws(ODPKitError) {
         // Twice the largest message or page: the write ping-pong's responder WRITEs from the second part.
@@ -48,11 +65,18 @@ public enum WarmProbe {
                 let plan = setups.compactMap { setup -> (RegisteredRegion, CellRecorder)? in
                     if operation == .send || operation == .writePingPong, let mirror = setup.region.mirror, size > mirror.chunkSize { return nil }
                     return (setup.region, results.recorder(.warm, setup.mode.rawValue, operation.rawValue, bytes: size, pages: (size + pageSize - 1) / pageSize,
-                                                           conditions: ["pages": "present", "sweep": sweep]))
+                                                           conditions: conditions))
                 }
                 try blocks(of: budget).rounds(cells: plan.count) { _, recording throws(ODPKitError) in
                     for (region, recorder) in plan {
-                        for _ in 0..<(recording ? min(blockSamples, budget.samples - recorder.samples.count - recorder.failures) : blockSamples) {
+                        let count = recording ? min(blockSamples, budget.samples - recorder.samples.count - recorder.failures) : blockSamples
+                        if let access = operation.access, region.mirror.map({ size <= $0.chunkSize }) ?? true {
+                            recorder.measureBlock(recording, count: count) { samples, measured throws(ODPKitError) in
+                                try path.timeTransfers(access, region, length: size, into: samples, measured: &measured)
+                            }
+                            continue
+                        }
+                        for _ in 0..<count {
                             recorder.measure(recording, dividedBy: operation == .writePingPong ? 2 : 1) { () throws(ODPKitError) in
                                 switch operation {
                                 case .read: try path.transfer(.read, region, length: size)

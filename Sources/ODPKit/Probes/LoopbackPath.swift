@@ -73,6 +73,34 @@ public final class LoopbackPath {
         }
     }
 
+    /// Times `samples.count` transfers of `length` bytes between `region` at `offset` (one segment) and
+    /// the staging buffer back to back, as perftest's `ib_read_lat` loop does: the clock is read once per
+    /// transfer, at its completion, so a sample is the time from one transfer's completion to the next's
+    /// (the first: from just before its post), and between a completion and the next post there is only
+    /// that clock read, a store and the repost of one prepared work request (`PreparedSend`). `measured`
+    /// counts the samples written; on a failure the samples before it are kept and the error is thrown.
+    /// Allocates one work request per call, nothing per transfer.
+    public func timeTransfers(_ access: NICAccess, _ region: RegisteredRegion, offset: Int = 0, length: Int,
+                              into samples: UnsafeMutableBufferPointer<UInt64>, measured: inout Int) throws(ODPKitError) {
+        measured = 0
+        try requireStaging(length)
+        let segment = try singleSegment(of: region, offset: offset, length: length, "odpkit timed transfers", "back-to-back transfers are one work request each")
+        let prepared = switch access {
+        case .read: try queuePair.prepareRead(into: stagingRegion, length: length, from: segment.remote)
+        case .write: try queuePair.prepareWrite(from: stagingRegion, length: length, to: segment.remote)
+        }
+        var previous = monotonicNanoseconds()
+        for index in samples.indices {
+            nextID &+= 1
+            try queuePair.post(prepared, id: nextID)
+            try completions.next().requireSuccess(access == .read ? "RDMA READ" : "RDMA WRITE")
+            let now = monotonicNanoseconds()
+            samples[index] = now - previous
+            previous = now
+            measured = index + 1
+        }
+    }
+
     /// One round of perftest's write ping-pong (`ib_write_lat`): the requester WRITEs `length` bytes of
     /// the staging buffer into `region` at `offset`, the CPU spins until their last byte has landed there,
     /// then the responder WRITEs `length` bytes of `region` from the next page boundary on (its own

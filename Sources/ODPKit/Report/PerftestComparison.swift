@@ -1,90 +1,163 @@
-/// perftest's results beside odpkit's warm cells of the same measure, from the same report: the check
-/// that odpkit's data path adds nothing measurable (its pinned median within `tolerance` of perftest's
-/// `t_typical`).
+/// One perftest measure (test and size) beside odpkit's of the same measure: the check that odpkit's
+/// data path adds nothing measurable (its pinned median within `tolerance` of perftest's `t_typical`).
 ///
 /// Like is set against like: `ib_read_lat` (post to completion of each READ) against odpkit's RDMA READ,
 /// `ib_write_lat` (half a write ping-pong's round trip) against odpkit's write ping-pong, halved the
 /// same way. `ib_send_lat` is a send ping-pong, which odpkit does not run: it has no odpkit figure.
 ///
+/// Each perftest run is paired with odpkit's pinned cell of its round (`PerftestRounds`); a run without
+/// a round (from elsewhere) with the pinned cell of the message-size sweep. The verdict reads the
+/// per-round ratios odpkit/perftest: their median, and a `MedianInterval` around it when there are rounds
+/// enough (5 at 90 %). `yes` when the whole interval is within the tolerance, `NO` when all of it is
+/// beyond, `undecided` when it straddles the line: the testbed's noise is larger than the difference.
+///
 /// ```
-/// perftest beside odpkit (t_typical, µs; odpkit's pinned within 10 % of perftest's?)
-/// test          bytes  perftest  pinned   odp  mirror  pinned/perftest  within 10 %
-/// ib_read_lat       8     52.10   55.40 56.10   61.00            1.063  yes
+/// perftest beside odpkit, pinned, in alternating rounds (median t_typical of the rounds, µs)
+/// test         bytes  rounds  perftest  odpkit  odpkit/perftest  90 % interval  within 10 %  per round
+/// ib_read_lat      8       5     35.91   37.20            1.036    0.912–1.081  yes          0.98 1.04 …
 /// ```
 public struct PerftestComparison: Sendable, Hashable {
     /// The largest share by which odpkit's pinned median may exceed perftest's.
     public static let tolerance = 0.10
+    /// The coverage asked of the interval around the median ratio.
+    public static let confidence = 0.9
 
-    public var perftest: PerftestResult
-    /// The odpkit operation measured as perftest measures `perftest.test`, nil when there is none.
+    /// A perftest run and odpkit's pinned cell measured beside it.
+    public struct Round: Sendable, Hashable {
+        public var perftest: PerftestResult
+        /// odpkit's pinned cell of the same measure and round; nil when it was not measured.
+        public var odpkit: ReportCell?
+
+        /// odpkit's median over perftest's `t_typical`.
+        public var ratio: Double? {
+            guard let odpkit, odpkit.summary.samples > 0, perftest.tTypical > 0 else { return nil }
+            return odpkit.summary.typical / perftest.tTypical
+        }
+    }
+
+    public var test: String
+    public var bytes: Int
+    /// The odpkit operation measured as perftest measures `test`, nil when there is none.
     public var operation: String?
-    /// odpkit's warm cells of that operation and size from the message-size sweep, pinned first.
-    public var cells: [ReportCell]
+    /// perftest's runs of this measure in the order of their rounds, each with odpkit's cell beside it.
+    public var rounds: [Round]
+    /// odpkit's warm cells of the same operation and size from the message-size sweep, pinned first:
+    /// every mode, measured apart from perftest.
+    public var sweep: [ReportCell]
 
-    /// One comparison per perftest result of `report`.
+    /// One comparison per perftest test and size of `report`, in the order first seen.
     public static func all(_ report: LatencyReport) -> [PerftestComparison] {
-        report.perftest.map { result in
-            let operation = odpkitOperation(result.test)
+        var measures: [(test: String, bytes: Int)] = []
+        for result in report.perftest where !measures.contains(where: { $0 == (result.test, result.bytes) }) {
+            measures.append((result.test, result.bytes))
+        }
+        return measures.map { measure in
+            let operation = odpkitOperation(measure.test)
+            func warm(_ cell: ReportCell) -> Bool {
+                cell.probe == .warm && cell.operation == operation && cell.bytes == measure.bytes && cell.summary.samples > 0
+            }
             // The message-size sweep's cells: the fault probe's warm baselines (same operation, interleaved
             // with faults sample by sample) are another measure.
-            let cells = report.cells.filter {
-                $0.probe == .warm && $0.conditions["sweep"] == WarmProbe.sweep && $0.operation == operation
-                    && $0.bytes == result.bytes && $0.summary.samples > 0
-            }.sorted { SeriesStyle.order($0.mode, $1.mode) }
-            return PerftestComparison(perftest: result, operation: operation, cells: cells)
+            let sweep = report.cells.filter { warm($0) && $0.conditions["sweep"] == WarmProbe.sweep }
+                .sorted { SeriesStyle.order($0.mode, $1.mode) }
+            let rounds = report.perftest.filter { $0.test == measure.test && $0.bytes == measure.bytes }.map { result in
+                let conditions = result.round.map(PerftestRounds.conditions(round:)) ?? ["pages": "present", "sweep": WarmProbe.sweep]
+                let odpkit = report.cells.first { warm($0) && $0.mode == RegistrationMode.pinned.rawValue && $0.conditions == conditions }
+                return Round(perftest: result, odpkit: odpkit)
+            }
+            return PerftestComparison(test: measure.test, bytes: measure.bytes, operation: operation, rounds: rounds, sweep: sweep)
         }
     }
 
     /// The odpkit warm operation that measures what `test` measures.
     public static func odpkitOperation(_ test: String) -> String? {
-        switch test {
-        case "ib_read_lat": WarmProbe.Operation.read.rawValue
-        case "ib_write_lat": WarmProbe.Operation.writePingPong.rawValue
-        default: nil
-        }
+        PerftestRounds.measures.first { PerftestProgram.binary($0.test) == test }?.operation.rawValue
     }
 
-    /// odpkit's median in `mode`, nil when that cell was not measured.
-    public func typical(_ mode: String) -> Double? {
-        cells.first { $0.mode == mode }?.summary.typical
+    /// The median of perftest's `t_typical` over the rounds.
+    public var perftestTypical: Double {
+        Self.median(rounds.map(\.perftest.tTypical)) ?? 0
     }
 
-    /// odpkit's pinned median over perftest's `t_typical`, nil without a pinned cell.
-    public var pinnedRatio: Double? {
-        guard let pinned = typical(RegistrationMode.pinned.rawValue), perftest.tTypical > 0 else { return nil }
-        return pinned / perftest.tTypical
+    /// The median of odpkit's pinned medians over the rounds, nil without one.
+    public var odpkitTypical: Double? {
+        Self.median(rounds.compactMap { $0.odpkit?.summary.typical })
     }
 
-    /// Whether odpkit's pinned median is within `tolerance` of perftest's, nil without a pinned cell.
-    public var withinTolerance: Bool? {
-        pinnedRatio.map { $0 <= 1 + Self.tolerance }
+    /// The per-round ratios odpkit/perftest, in round order.
+    public var ratios: [Double] { rounds.compactMap(\.ratio) }
+
+    /// The median of the per-round ratios, nil without a pinned cell.
+    public var ratio: Double? { Self.median(ratios) }
+
+    /// The interval around `ratio` at `confidence`, nil with too few rounds.
+    public var interval: MedianInterval? { MedianInterval(ratios, confidence: Self.confidence) }
+
+    /// The sweep's median in `mode`, nil when that cell was not measured.
+    public func sweepTypical(_ mode: String) -> Double? {
+        sweep.first { $0.mode == mode }?.summary.typical
     }
 
-    /// odpkit's pinned median over perftest's, three decimals; `-` without a pinned cell.
-    public var ratioText: String {
-        pinnedRatio.map { String(format: "%.3f", $0) } ?? "-"
-    }
-
-    /// `yes` or `NO` for the 10 % target; `no like measure` when odpkit runs no such test, `-` when it
-    /// did not measure the pinned cell.
+    /// `yes`, `NO` or `undecided` for the 10 % target (see the type's comment); with too few rounds for
+    /// an interval, the median ratio's `yes` or `NO` and how many rounds it rests on; `no like measure`
+    /// when odpkit runs no such test, `-` when it did not measure the pinned cell.
     public var verdict: String {
-        withinTolerance.map { $0 ? "yes" : "NO" } ?? (operation == nil ? "no like measure" : "-")
+        let limit = 1 + Self.tolerance
+        guard let ratio else { return operation == nil ? "no like measure" : "-" }
+        guard let interval else {
+            return (ratio <= limit ? "yes" : "NO") + " (\(ratios.count) round\(ratios.count == 1 ? "" : "s"), no interval)"
+        }
+        if interval.upper <= limit { return "yes" }
+        if interval.lower > limit { return "NO" }
+        return "undecided"
     }
+
+    /// Three decimals, `-` for nil.
+    static func ratioText(_ value: Double?) -> String {
+        value.map { String(format: "%.3f", $0) } ?? "-"
+    }
+
+    /// `0.912–1.081`, `-` without an interval.
+    public var intervalText: String {
+        interval.map { Self.ratioText($0.lower) + "–" + Self.ratioText($0.upper) } ?? "-"
+    }
+
+    /// The per-round ratios, two decimals each.
+    public var perRoundText: String {
+        ratios.isEmpty ? "-" : ratios.map { String(format: "%.2f", $0) }.joined(separator: " ")
+    }
+
+    /// The interval column's title: `90 % interval`.
+    public static let intervalTitle = "\(Int(confidence * 100)) % interval"
 
     /// The column titles of the text table.
-    public static let columns = ["test", "bytes", "perftest", "pinned", "odp", "mirror", "pinned/perftest", "within \(Int(tolerance * 100)) %"]
+    public static let columns = ["test", "bytes", "rounds", "perftest", "odpkit", "odpkit/perftest", intervalTitle,
+                                 "within \(Int(tolerance * 100)) %", "per round", "sweep: pinned", "odp", "mirror"]
+
+    /// The columns of `columns` that hold figures.
+    public static let numericColumns: Set<Int> = [1, 2, 3, 4, 5, 9, 10, 11]
 
     /// One comparison's row, as many fields as `columns`: `-` where odpkit has no figure.
     public var row: [String] {
-        let modes = RegistrationMode.allCases.map { typical($0.rawValue).map(ReportFormat.microseconds) ?? "-" }
-        return [perftest.test, String(perftest.bytes), ReportFormat.microseconds(perftest.tTypical)] + modes + [ratioText, verdict]
+        let modes = RegistrationMode.allCases.map { sweepTypical($0.rawValue).map(ReportFormat.microseconds) ?? "-" }
+        return [test, String(bytes), String(rounds.count), ReportFormat.microseconds(perftestTypical),
+                odpkitTypical.map(ReportFormat.microseconds) ?? "-", Self.ratioText(ratio), intervalText, verdict, perRoundText] + modes
     }
 
     /// The text table of a report's comparisons; nil when the report holds no perftest results.
     public static func render(_ report: LatencyReport) -> String? {
         let comparisons = all(report)
         guard !comparisons.isEmpty else { return nil }
-        let heading = "perftest beside odpkit, same boot (t_typical in µs; ib_read_lat: READ round trip; ib_write_lat: half a write ping-pong, as odpkit's)"
-        return ([heading] + TextTable.lines([columns] + comparisons.map(\.row), numericColumns: Set(1..<7))).joined(separator: "\n")
+        let heading = "perftest beside odpkit pinned, same boot, alternating rounds (median t_typical of the rounds in µs; "
+            + "ib_read_lat: READ round trip; ib_write_lat: half a write ping-pong, as odpkit's); sweep: odpkit's message-size sweep per mode"
+        return ([heading] + TextTable.lines([columns] + comparisons.map(\.row), numericColumns: numericColumns)).joined(separator: "\n")
+    }
+
+    /// The median of `values` (the mean of the middle two of an even count), nil when empty.
+    static func median(_ values: [Double]) -> Double? {
+        let sorted = values.sorted()
+        guard !sorted.isEmpty else { return nil }
+        let middle = sorted.count / 2
+        return sorted.count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
     }
 }

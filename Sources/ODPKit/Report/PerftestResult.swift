@@ -6,7 +6,8 @@ public import Verbs
 ///
 /// It is read from the JSON lines odpkit's perftest wrapper prints:
 /// `{"tool":"perftest","version":"…","test":"ib_read_lat","bytes":8,"iterations":1000,"t_min":…,"t_max":…,
-/// "t_typical":…,"t_avg":…,"t_stdev":…,"p99":…,"p999":…}`, and written back with the same keys.
+/// "t_typical":…,"t_avg":…,"t_stdev":…,"p99":…,"p999":…}`, and written back with the same keys (and
+/// `"round"` when it has one).
 /// `ib_read_lat` reports a full round trip; `ib_write_lat` and `ib_send_lat` half of one.
 public struct PerftestResult: Sendable, Codable, Hashable {
     /// The perftest binary: `ib_read_lat`.
@@ -22,10 +23,12 @@ public struct PerftestResult: Sendable, Codable, Hashable {
     public var p999: Double
     /// perftest's version (`6.22`).
     public var version: String
+    /// The round of `PerftestRounds` this run belongs to (1, 2, …); nil for a run from elsewhere.
+    public var round: Int?
 
     public init(
         test: String, bytes: Int, iterations: Int, tMin: Double, tMax: Double, tTypical: Double,
-        tAverage: Double, tStdev: Double, p99: Double, p999: Double, version: String
+        tAverage: Double, tStdev: Double, p99: Double, p999: Double, version: String, round: Int? = nil
     ) {
         self.test = test
         self.bytes = bytes
@@ -38,10 +41,11 @@ public struct PerftestResult: Sendable, Codable, Hashable {
         self.p99 = p99
         self.p999 = p999
         self.version = version
+        self.round = round
     }
 
     enum CodingKeys: String, CodingKey {
-        case test, bytes, iterations, version, p99, p999
+        case test, bytes, iterations, version, p99, p999, round
         case tMin = "t_min", tMax = "t_max", tTypical = "t_typical", tAverage = "t_avg", tStdev = "t_stdev"
     }
 

@@ -162,24 +162,34 @@ public enum ReportHTML {
         return out + "</table></div>\n</section>\n"
     }
 
-    /// perftest's results, each beside the median of odpkit's warm cells of the same measure (`PerftestComparison`).
+    /// perftest's results beside odpkit's pinned cells of the same measure, round by round
+    /// (`PerftestComparison`): the verdict table, then every round's pair.
     private static func perftestSection(_ report: LatencyReport) -> String {
         var out = "<section id=\"perftest\">\n<h2>perftest comparison</h2>\n"
         guard !report.perftest.isEmpty else { return out + notMeasured + "</section>\n" }
-        out += "<p class=\"lead\">Times in µs as perftest prints them, from the same boot. ib_read_lat reports a READ's round trip, set beside odpkit's RDMA READ; ib_write_lat half a write ping-pong's round trip, beside odpkit's write ping-pong halved the same way; ib_send_lat (a send ping-pong) has no odpkit counterpart. The last columns: odpkit's warm medians per mode, and whether the pinned one is within \(Int(PerftestComparison.tolerance * 100)) % of perftest's t_typical.</p>\n"
+        let tolerance = "\(Int(PerftestComparison.tolerance * 100)) %"
+        out += "<p class=\"lead\">perftest and odpkit (pinned) measured the same in alternating rounds of this boot (odd rounds perftest first), each run as many samples as perftest's iterations. ib_read_lat reports a READ's round trip, set beside odpkit's RDMA READ; ib_write_lat half a write ping-pong's round trip, beside odpkit's write ping-pong halved the same way; ib_send_lat (a send ping-pong) has no odpkit counterpart. Times are the medians over the rounds of each run's t_typical, in µs; the ratio is the median of the rounds' ratios, with a distribution-free interval around it (the k-th smallest and largest ratio). Within \(tolerance): yes when the whole interval is at most 1 + \(tolerance), NO when all of it is above, undecided when it straddles: the testbed's noise is larger than the difference. The sweep columns are odpkit's message-size sweep per mode, measured apart from perftest.</p>\n"
         let versions = orderedUnique(report.perftest.map(\.version)).joined(separator: ", ")
-        out += "<p class=\"lead\">perftest \(versions.htmlEscaped); odpkit's columns are the t_typical of its warm message-size sweep per mode.</p>\n"
-        let modes = RegistrationMode.allCases.map(\.rawValue)
-        let columns = ["test", "bytes", "iterations", "t_min", "t_max", "t_typical", "t_avg", "t_stdev", "99%", "99.9%"]
-            + modes.map { "odpkit \($0)" } + ["pinned / perftest", "within \(Int(PerftestComparison.tolerance * 100)) %"]
-        out += "<div class=\"scroll\"><table class=\"cells\">\n" + headerRow(columns, numeric: Set(1..<(columns.count - 1))) + "<tbody>\n"
-        for comparison in PerftestComparison.all(report) {
-            let result = comparison.perftest
-            let times = [result.tMin, result.tMax, result.tTypical, result.tAverage, result.tStdev, result.p99, result.p999]
-            out += "<tr><td>\(result.test.htmlEscaped)</td><td class=\"num\">\(result.bytes)</td><td class=\"num\">\(result.iterations)</td>"
-            out += times.map { "<td class=\"num\">\(ReportFormat.microseconds($0))</td>" }.joined()
-            out += modes.map { mode in "<td class=\"num\">\(comparison.typical(mode).map(ReportFormat.microseconds) ?? "-")</td>" }.joined()
-            out += "<td class=\"num\">\(comparison.ratioText.htmlEscaped)</td><td>\(comparison.verdict.htmlEscaped)</td></tr>\n"
+        out += "<p class=\"lead\">perftest \(versions.htmlEscaped).</p>\n"
+        let comparisons = PerftestComparison.all(report)
+        let columns = PerftestComparison.columns
+        out += "<div class=\"scroll\"><table class=\"cells\">\n" + headerRow(columns, numeric: PerftestComparison.numericColumns) + "<tbody>\n"
+        for comparison in comparisons {
+            out += "<tr>" + comparison.row.enumerated().map { column, field in
+                PerftestComparison.numericColumns.contains(column) ? "<td class=\"num\">\(field.htmlEscaped)</td>" : "<td>\(field.htmlEscaped)</td>"
+            }.joined() + "</tr>\n"
+        }
+        out += "</tbody>\n</table></div>\n<h3>Every round</h3>\n"
+        let roundColumns = ["test", "bytes", "round", "perftest t_min", "perftest t_typical", "perftest 99%", "odpkit t_min", "odpkit t_typical", "odpkit 99%", "odpkit/perftest"]
+        out += "<div class=\"scroll\"><table class=\"cells\">\n" + headerRow(roundColumns, numeric: Set(1..<roundColumns.count)) + "<tbody>\n"
+        for comparison in comparisons {
+            for round in comparison.rounds {
+                let result = round.perftest
+                let odpkit = round.odpkit.map { [$0.summary.minimum, $0.summary.typical, $0.summary.p99].map(ReportFormat.microseconds) } ?? ["-", "-", "-"]
+                let fields = [String(result.bytes), result.round.map(String.init) ?? "-"]
+                    + [result.tMin, result.tTypical, result.p99].map(ReportFormat.microseconds) + odpkit + [PerftestComparison.ratioText(round.ratio)]
+                out += "<tr><td>\(result.test.htmlEscaped)</td>" + fields.map { "<td class=\"num\">\($0.htmlEscaped)</td>" }.joined() + "</tr>\n"
+            }
         }
         return out + "</tbody>\n</table></div>\n</section>\n"
     }
