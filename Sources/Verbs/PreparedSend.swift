@@ -15,13 +15,7 @@ public struct PreparedSend: ~Copyable {
         self.entry = .allocate(capacity: 1)
         self.entry.initialize(to: entry)
         request = .allocate(capacity: 1)
-        request.initialize(to: ibv_send_wr())
-        request.pointee.sg_list = self.entry
-        request.pointee.num_sge = 1
-        request.pointee.opcode = opcode
-        request.pointee.send_flags = UInt32(IBV_SEND_SIGNALED.rawValue)
-        request.pointee.wr.rdma.remote_addr = remote.address
-        request.pointee.wr.rdma.rkey = remote.rkey
+        request.initialize(to: ibv_send_wr(signaled: opcode, id: 0, entry: self.entry, remote: remote))
         self.region = region
         self.queuePair = ObjectIdentifier(queuePair)
     }
@@ -29,5 +23,23 @@ public struct PreparedSend: ~Copyable {
     deinit {
         request.deallocate()
         entry.deallocate()
+    }
+}
+
+extension ibv_send_wr {
+    /// A signaled work request of `opcode` over the one scatter/gather entry at `entry`, to or from
+    /// `remote` for an RDMA READ or WRITE (nil for a SEND): what every post of a queue pair sends.
+    @inline(__always)
+    init(signaled opcode: ibv_wr_opcode, id: UInt64, entry: UnsafeMutablePointer<ibv_sge>, remote: RemoteBuffer?) {
+        self.init()
+        wr_id = id
+        sg_list = entry
+        num_sge = 1
+        self.opcode = opcode
+        send_flags = UInt32(IBV_SEND_SIGNALED.rawValue)
+        if let remote {
+            wr.rdma.remote_addr = remote.address
+            wr.rdma.rkey = remote.rkey
+        }
     }
 }

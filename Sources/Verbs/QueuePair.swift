@@ -250,9 +250,7 @@ public final class QueuePair: VerbsResource {
         guard !prepared.region.isClosed else { throw useAfterClose("memory region", function: "ibv_post_send") }
         guard !sends.isFull else { throw queueFull(sends.capacity, "ibv_post_send") }
         prepared.request.pointee.wr_id = id
-        var bad: UnsafeMutablePointer<ibv_send_wr>?
-        try checkVerbs("ibv_post_send", ibv_post_send(qp, prepared.request, &bad), reason: "cannot post on QP \(number)")
-        sends.push(id: id, region: prepared.region)
+        try submit(qp, prepared.request, id: id, region: prepared.region)
     }
 
     private func prepare(_ opcode: ibv_wr_opcode, _ local: MemoryRegion, _ offset: Int, _ length: Int, _ remote: RemoteBuffer) throws(ODPKitError) -> PreparedSend {
@@ -292,20 +290,17 @@ public final class QueuePair: VerbsResource {
         guard !sends.isFull else { throw queueFull(sends.capacity, "ibv_post_send") }
         var sge = try scatterGatherEntry(local, offset, length, "ibv_post_send")
         try withUnsafeMutablePointer(to: &sge) { sgePointer throws(ODPKitError) in
-            var wr = ibv_send_wr()
-            wr.wr_id = id
-            wr.sg_list = sgePointer
-            wr.num_sge = 1
-            wr.opcode = opcode
-            wr.send_flags = UInt32(IBV_SEND_SIGNALED.rawValue)
-            if let remote {
-                wr.wr.rdma.remote_addr = remote.address
-                wr.wr.rdma.rkey = remote.rkey
-            }
-            var bad: UnsafeMutablePointer<ibv_send_wr>?
-            try checkVerbs("ibv_post_send", ibv_post_send(qp, &wr, &bad), reason: "cannot post on QP \(number)")
+            var wr = ibv_send_wr(signaled: opcode, id: id, entry: sgePointer, remote: remote)
+            try submit(qp, &wr, id: id, region: local)
         }
-        sends.push(id: id, region: local)
+    }
+
+    /// Posts `request` and holds `region` in flight under `id` (the queue is known to have room).
+    @inline(__always)
+    private func submit(_ qp: UnsafeMutablePointer<ibv_qp>, _ request: UnsafeMutablePointer<ibv_send_wr>, id: UInt64, region: MemoryRegion) throws(ODPKitError) {
+        var bad: UnsafeMutablePointer<ibv_send_wr>?
+        try checkVerbs("ibv_post_send", ibv_post_send(qp, request, &bad), reason: "cannot post on QP \(number)")
+        sends.push(id: id, region: region)
     }
 
     /// The scatter/gather entry for `length` bytes of `local` at `offset`, after checking the region is

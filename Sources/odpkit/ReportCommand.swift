@@ -26,12 +26,12 @@ struct ReportCommand: ParsableCommand {
 
     func validate() throws {
         guard perftestRounds > 0 else { throw ValidationError("--perftest-rounds must be above zero") }
-        guard !sizes.isEmpty, sizes.count == perftestSizes.split(separator: ",").count, sizes.allSatisfy({ $0 > 0 }) else {
+        guard positiveIntegers(perftestSizes) != nil else {
             throw ValidationError("--perftest-sizes takes sizes in bytes above zero, e.g. 8,65536")
         }
     }
 
-    private var sizes: [Int] { perftestSizes.split(separator: ",").compactMap { Int($0) } }
+    private var sizes: [Int] { positiveIntegers(perftestSizes) ?? [] }
 
     func run() throws {
         try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)

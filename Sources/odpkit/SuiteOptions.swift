@@ -41,14 +41,14 @@ struct SuiteOptions: ParsableArguments {
         guard !chosenModes.isEmpty, chosenModes.count == modes.split(separator: ",").count else {
             throw ValidationError("--modes takes pinned, odp and mirror")
         }
-        guard !pageCounts.isEmpty, pageCounts.count == pages.split(separator: ",").count, pageCounts.allSatisfy({ $0 > 0 }) else {
+        guard positiveIntegers(pages) != nil else {
             throw ValidationError("--pages takes page counts above zero, e.g. 1,16,256,4096")
         }
         guard maxRegionMiB > 0, maxMessage >= 8 else { throw ValidationError("--max-region-mib must be above zero and --max-message at least 8") }
     }
 
     var chosenModes: [RegistrationMode] { modes.split(separator: ",").compactMap { RegistrationMode(rawValue: String($0)) } }
-    var pageCounts: [Int] { pages.split(separator: ",").compactMap { Int($0) } }
+    var pageCounts: [Int] { positiveIntegers(pages) ?? [] }
 
     /// The suite these options describe, running `parts`.
     func suite(_ parts: [LatencySuite.Part]) -> LatencySuite {
@@ -62,4 +62,12 @@ struct SuiteOptions: ParsableArguments {
         suite.warmMaximum = maxMessage
         return suite
     }
+}
+
+/// The integers of a comma-separated option (`1,16,256`); nil unless there is at least one and every
+/// field is an integer above zero.
+func positiveIntegers(_ list: String) -> [Int]? {
+    let fields = list.split(separator: ",")
+    let values = fields.compactMap { Int($0) }.filter { $0 > 0 }
+    return !values.isEmpty && values.count == fields.count ? values : nil
 }
