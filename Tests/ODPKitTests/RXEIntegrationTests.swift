@@ -1,3 +1,4 @@
+import Foundation
 import CODPKitShim
 import Testing
 import Verbs
@@ -346,5 +347,40 @@ final class RXEIntegrationTests {
         #expect(seen[1]?.status.isSuccess == true)
         #expect(seen[2]?.status.isSuccess == true && seen[2]?.byteLength == 64)
         #expect(ByteSummary(memory.bytes[pageSize..<(pageSize + 64)]).uniform == 9)
+    }
+
+    // MARK: perftest rounds
+
+    @Test func perftestRoundsPairEachRunWithOdpkitsCellRightAfterIt() throws {
+        try withTemporaryDirectory("perftest-rounds") { directory in
+            // A stand-in for testbed/perftest-latency: logs its arguments, prints one result line.
+            let log = directory.appendingPathComponent("calls").path
+            let program = directory.appendingPathComponent("perftest").path
+            let script = """
+                #!/bin/sh
+                echo "$*" >> \(log)
+                echo '{"tool":"perftest","version":"stand-in","test":"ib_'$2'_lat","bytes":'$4',"iterations":'$6',"t_min":1,"t_max":3,"t_typical":2,"t_avg":2,"t_stdev":0.5,"p99":3,"p999":3}'
+                """
+            try script.write(toFile: program, atomically: true, encoding: .utf8)
+            try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: program)
+            let results = ProbeResults(expectedSamples: 20)
+            // Before each pair's perftest run, odpkit's cells of every earlier pair are measured.
+            var cellsBeforeEachPair: [Int] = []
+            let perftest = try PerftestRounds.run(
+                program: PerftestProgram(path: program), rounds: 2, sizes: [8, 4096],
+                budget: ProbeBudget(samples: 20, warmUp: 2), on: path, into: results
+            ) { _ in cellsBeforeEachPair.append(results.recorders.count) }
+            #expect(cellsBeforeEachPair == Array(0..<8))
+            let calls = try String(contentsOfFile: log, encoding: .utf8).split(separator: "\n")
+            #expect(calls == PerftestRounds.pairs(rounds: 2, sizes: [8, 4096]).map { "--tests \($0.test) --sizes \($0.bytes) --iterations 20" })
+            #expect(perftest.map(\.round) == [1, 1, 1, 1, 2, 2, 2, 2])
+            let cells = results.cells
+            #expect(cells.map(\.operation) == PerftestRounds.pairs(rounds: 2, sizes: [8, 4096]).map(\.operation.rawValue))
+            #expect(cells.allSatisfy { $0.mode == "pinned" && $0.summary.samples == 20 && $0.failures == 0 })
+            #expect(cells.map { $0.conditions["round"] } == ["1", "1", "1", "1", "2", "2", "2", "2"])
+            // Each perftest run is judged against the cell measured right after it.
+            let comparisons = PerftestComparison.all(LatencyReport(testbed: TestbedLabel.current(device: path.context.deviceName), cells: cells, perftest: perftest))
+            #expect(comparisons.allSatisfy { $0.rounds.count == 2 && $0.rounds.allSatisfy { $0.odpkit != nil } })
+        }
     }
 }

@@ -321,6 +321,13 @@ struct ReportTests {
 
     // MARK: the command
 
+    @Test func reportCommandNamesTheProbesItKnows() throws {
+        for parts in ["warm,bogus", "warm,warm", ""] {
+            let result = try runProduct("odpkit", ["report", "--out", "unused", "--parts", parts])
+            #expect(result.status == 64 && result.stderr.contains("--parts takes overhead, warm, registration, fault, invalidation"), "\(parts): \(result.stderr)")
+        }
+    }
+
     @Test func renderCommandWritesThePage() throws {
         try withTemporaryDirectory("odpkit-render") { directory in
             let input = directory.appendingPathComponent("report.json")
@@ -393,11 +400,23 @@ struct ReportTests {
         #expect(PerftestComparison.render(LatencyReport(testbed: Self.testbed)) == nil)
     }
 
+    @Test func perftestRoundsTakeEveryMeasureAtEverySizeInEachRound() {
+        let pairs = PerftestRounds.pairs(rounds: 2, sizes: [8, 65536])
+        #expect(pairs.map { "\($0.round) \($0.test) \($0.bytes)" } == [
+            "1 read 8", "1 read 65536", "1 write 8", "1 write 65536",
+            "2 read 8", "2 read 65536", "2 write 8", "2 write 65536",
+        ])
+        #expect(pairs.map(\.operation) == [.read, .read, .writePingPong, .writePingPong, .read, .read, .writePingPong, .writePingPong])
+    }
+
     @Test func theMedianIntervalIsTheWidestOrderStatisticsThatKeepTheCoverage() throws {
         // 5 values: [min, max] covers 1 − 2/32; 4 values cannot reach 90 %.
         let five = try #require(MedianInterval([3, 1, 5, 2, 4]))
         #expect(five.lower == 1 && five.upper == 5 && five.coverage == 0.9375)
         #expect(MedianInterval([1, 2, 3, 4]) == nil && MedianInterval([]) == nil)
+        // 8 values (make run's rounds): the 2nd and 7th, 1 − 2·9/256 = 93.0 %; one outlier each side leaves it.
+        let eight = try #require(MedianInterval([1.57, 0.98, 1.08, 0.94, 1.03, 0.96, 1.03, 1.00]))
+        #expect(eight.lower == 0.96 && eight.upper == 1.08 && abs(eight.coverage - (1 - 18.0 / 256)) < 1e-12)
         // 9 values: the 2nd and 8th (1 − 2·10/512 = 96.1 %); the 3rd and 7th would cover only 82 %.
         let nine = try #require(MedianInterval((1...9).map(Double.init)))
         #expect(nine.lower == 2 && nine.upper == 8 && abs(nine.coverage - (1 - 20.0 / 512)) < 1e-12)

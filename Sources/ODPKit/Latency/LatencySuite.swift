@@ -24,7 +24,7 @@ public struct LatencySuite: Sendable {
     /// perftest's wrapper, run in `perftestRounds` rounds against odpkit's pinned cells before the
     /// parts (`PerftestRounds`); nil runs no perftest.
     public var perftest: PerftestProgram?
-    public var perftestRounds = 5
+    public var perftestRounds = 8
     /// The message sizes of the perftest rounds.
     public var perftestSizes = [8, 65536]
 

@@ -37,8 +37,10 @@ public struct PerftestProgram: Sendable, Hashable {
         let printed = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
         guard process.terminationReason == .exit, process.terminationStatus == 0 else {
+            let ending = process.terminationReason == .uncaughtSignal
+                ? "was killed by signal \(process.terminationStatus)" : "ended with status \(process.terminationStatus)"
             throw ODPKitError(.programFailed, function: "PerftestProgram.run",
-                              reason: "\(path) \(process.arguments?.joined(separator: " ") ?? "") ended with status \(process.terminationStatus)"
+                              reason: "\(path) \(process.arguments?.joined(separator: " ") ?? "") \(ending)"
                                 + (log.map { " (its output is in \($0))" } ?? ""))
         }
         let results = try PerftestResult.parse(lines: printed)
@@ -60,9 +62,9 @@ public struct PerftestProgram: Sendable, Hashable {
         }
     }
 
-    /// The log opened for appending (created if missing), or /dev/null.
+    /// The log opened for appending (created if missing), or the null device.
     private func logHandle() throws -> FileHandle {
-        guard let log else { return FileHandle(forWritingAtPath: "/dev/null")! }
+        guard let log else { return FileHandle.nullDevice }
         if !FileManager.default.fileExists(atPath: log) {
             _ = FileManager.default.createFile(atPath: log, contents: nil)
         }

@@ -1,11 +1,16 @@
 public import Verbs
 
-/// perftest and odpkit measuring the same things in turn, round after round in one boot: perftest's
-/// `ib_read_lat` and `ib_write_lat` (through `PerftestProgram`), then odpkit's pinned RDMA READ and
-/// write ping-pong at the same sizes with as many samples, the order swapped every round (odd rounds
-/// perftest first). Under TCG one run's median wanders by more than the 10 % that `PerftestComparison`
-/// judges, from run to run of either tool; rounds taken side by side meet the same drift, and their
-/// medians and per-round ratios show how far apart the tools are beyond that noise.
+/// perftest and odpkit measuring the same things in turn, round after round in one boot: each perftest
+/// run (`ib_read_lat` or `ib_write_lat` at one size, through `PerftestProgram`) is followed at once by
+/// odpkit's pinned cell of the same measure (RDMA READ, or the write ping-pong) with as many samples.
+///
+/// Why pairs, and why perftest first. Under TCG a run's median sits on one of a few levels (8 B READ:
+/// about 18, 26 or 44 µs in the testbed) that both tools visit and that last from a fraction of a
+/// second to a few seconds; which one a run meets is the testbed's doing, not the tool's. odpkit's cell
+/// straight after perftest's run (a few hundred ms apart) meets the same level more often than cells
+/// seconds apart. perftest spends about 2 s starting up before it measures, so odpkit first would be
+/// that far from it. Going second can only cost odpkit (perftest's teardown may still be running),
+/// never flatter it.
 public enum PerftestRounds {
     /// The `sweep` condition of odpkit's cells of the rounds (`round` is the other).
     public static let sweep = "perftest rounds"
@@ -17,8 +22,27 @@ public enum PerftestRounds {
         ["pages": "present", "sweep": sweep, "round": String(round)]
     }
 
+    /// One perftest run (`test` at `bytes`) and odpkit's cell of the same measure, taken right after it.
+    public struct Pair: Sendable, Hashable {
+        public var round: Int
+        public var test: String
+        public var operation: WarmProbe.Operation
+        public var bytes: Int
+    }
+
+    /// The pairs of `rounds` rounds at `sizes`, in the order they run: each round takes every measure
+    /// at every size.
+    public static func pairs(rounds: Int, sizes: [Int]) -> [Pair] {
+        (1...max(1, rounds)).flatMap { round in
+            measures.flatMap { measure in
+                sizes.map { Pair(round: round, test: measure.test, operation: measure.operation, bytes: $0) }
+            }
+        }
+    }
+
     /// Runs `rounds` rounds at `sizes` with `budget.samples` samples (perftest's iterations) a cell, into
-    /// `results` (odpkit's cells) and the returned perftest results, each marked with its round.
+    /// `results` (odpkit's cells) and the returned perftest results, each marked with its round: every
+    /// pair of `pairs(rounds:sizes:)` is perftest's run, then at once odpkit's cell.
     /// odpkit's cells keep every sample whatever the time per cell: perftest's runs are not cut short either.
     public static func run(
         program: PerftestProgram, rounds: Int, sizes: [Int], budget: ProbeBudget,
@@ -26,27 +50,15 @@ public enum PerftestRounds {
     ) throws(ODPKitError) -> [PerftestResult] {
         let whole = ProbeBudget(samples: budget.samples, warmUp: budget.warmUp, secondsPerCell: 3600, minimumSamples: budget.samples)
         var perftest: [PerftestResult] = []
-        for round in 1...max(1, rounds) {
-            func runPerftest() throws(ODPKitError) {
-                progress("perftest rounds: \(round) of \(rounds), perftest")
-                perftest += try program.run(tests: measures.map(\.test), sizes: sizes, iterations: budget.samples).map { result in
-                    var result = result
-                    result.round = round
-                    return result
-                }
+        for pair in pairs(rounds: rounds, sizes: sizes) {
+            progress("perftest rounds: \(pair.round) of \(rounds), \(PerftestProgram.binary(pair.test) ?? pair.test) then odpkit, \(pair.bytes) bytes")
+            perftest += try program.run(tests: [pair.test], sizes: [pair.bytes], iterations: budget.samples).map { result in
+                var result = result
+                result.round = pair.round
+                return result
             }
-            func runODPKit() throws(ODPKitError) {
-                progress("perftest rounds: \(round) of \(rounds), odpkit pinned")
-                try WarmProbe.run(sizes: sizes, operations: measures.map(\.operation), modes: [.pinned], budget: whole,
-                                  conditions: conditions(round: round), on: path, into: results) { _ in }
-            }
-            if round % 2 == 1 {
-                try runPerftest()
-                try runODPKit()
-            } else {
-                try runODPKit()
-                try runPerftest()
-            }
+            try WarmProbe.run(sizes: [pair.bytes], operations: [pair.operation], modes: [.pinned], budget: whole,
+                              conditions: conditions(round: pair.round), on: path, into: results) { _ in }
         }
         return perftest
     }

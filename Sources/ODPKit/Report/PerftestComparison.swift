@@ -5,14 +5,14 @@
 /// `ib_write_lat` (half a write ping-pong's round trip) against odpkit's write ping-pong, halved the
 /// same way. `ib_send_lat` is a send ping-pong, which odpkit does not run: it has no odpkit figure.
 ///
-/// Each perftest run is paired with odpkit's pinned cell of its round (`PerftestRounds`); a run without
-/// a round (from elsewhere) with the pinned cell of the message-size sweep. The verdict reads the
-/// per-round ratios odpkit/perftest: their median, and a `MedianInterval` around it when there are rounds
-/// enough (5 at 90 %). `yes` when the whole interval is within the tolerance, `NO` when all of it is
+/// Each perftest run is paired with odpkit's pinned cell of its round (`PerftestRounds`: measured right
+/// after it); a run without a round (from elsewhere) with the pinned cell of the message-size sweep. The
+/// verdict reads the per-round ratios odpkit/perftest: their median, and a `MedianInterval` around it
+/// when there are rounds enough (5 at 90 %; 8 give the 2nd smallest to the 2nd largest, 93 %). `yes` when the whole interval is within the tolerance, `NO` when all of it is
 /// beyond, `undecided` when it straddles the line: the testbed's noise is larger than the difference.
 ///
 /// ```
-/// perftest beside odpkit, pinned, in alternating rounds (median t_typical of the rounds, µs)
+/// perftest beside odpkit, pinned, in rounds of pairs (median t_typical of the rounds, µs)
 /// test         bytes  rounds  perftest  odpkit  odpkit/perftest  90 % interval  within 10 %  per round
 /// ib_read_lat      8       5     35.91   37.20            1.036    0.912–1.081  yes          0.98 1.04 …
 /// ```
@@ -148,7 +148,7 @@ public struct PerftestComparison: Sendable, Hashable {
     public static func render(_ report: LatencyReport) -> String? {
         let comparisons = all(report)
         guard !comparisons.isEmpty else { return nil }
-        let heading = "perftest beside odpkit pinned, same boot, alternating rounds (median t_typical of the rounds in µs; "
+        let heading = "perftest beside odpkit pinned, same boot, in rounds of pairs (median t_typical of the rounds in µs; "
             + "ib_read_lat: READ round trip; ib_write_lat: half a write ping-pong, as odpkit's); sweep: odpkit's message-size sweep per mode"
         return ([heading] + TextTable.lines([columns] + comparisons.map(\.row), numericColumns: numericColumns)).joined(separator: "\n")
     }

@@ -4,8 +4,8 @@ import Foundation
 ///
 /// Sections: the testbed and settings; registration and deregistration time against region size, with
 /// their fixed cost and cost per GiB (`RegistrationFit`); fault
-/// latency distributions; invalidation latency distributions; every cell as a table; perftest's numbers
-/// beside odpkit's warm ones; notes. A section with nothing measured says so instead of vanishing.
+/// latency distributions; invalidation latency distributions; perftest's numbers beside odpkit's warm
+/// ones; every cell as a table; notes. A section with nothing measured says so instead of vanishing.
 public enum ReportHTML {
     /// The page for `report`; every text from the report is escaped.
     public static func render(_ report: LatencyReport) -> String {
@@ -16,8 +16,8 @@ public enum ReportHTML {
         page += registrationSection(report.cells, fits: report.fits)
         page += faultSection(report.cells)
         page += invalidationSection(report.cells)
-        page += cellTable(report.cells)
         page += perftestSection(report)
+        page += cellTable(report.cells)
         page += notesSection(report.notes)
         return page + "</main>\n</body>\n</html>\n"
     }
@@ -168,7 +168,7 @@ public enum ReportHTML {
         var out = "<section id=\"perftest\">\n<h2>perftest comparison</h2>\n"
         guard !report.perftest.isEmpty else { return out + notMeasured + "</section>\n" }
         let tolerance = "\(Int(PerftestComparison.tolerance * 100)) %"
-        out += "<p class=\"lead\">perftest and odpkit (pinned) measured the same in alternating rounds of this boot (odd rounds perftest first), each run as many samples as perftest's iterations. ib_read_lat reports a READ's round trip, set beside odpkit's RDMA READ; ib_write_lat half a write ping-pong's round trip, beside odpkit's write ping-pong halved the same way; ib_send_lat (a send ping-pong) has no odpkit counterpart. Times are the medians over the rounds of each run's t_typical, in µs; the ratio is the median of the rounds' ratios, with a distribution-free interval around it (the k-th smallest and largest ratio). Within \(tolerance): yes when the whole interval is at most 1 + \(tolerance), NO when all of it is above, undecided when it straddles: the testbed's noise is larger than the difference. The sweep columns are odpkit's message-size sweep per mode, measured apart from perftest.</p>\n"
+        out += "<p class=\"lead\">perftest and odpkit (pinned) measured the same in rounds in this boot: each perftest run followed at once by odpkit's cell of the same measure, with as many samples as perftest's iterations (under TCG a run's median sits on one of a few levels that last a second or so: the pair meets the same one more often than runs seconds apart). ib_read_lat reports a READ's round trip, set beside odpkit's RDMA READ; ib_write_lat half a write ping-pong's round trip, beside odpkit's write ping-pong halved the same way; ib_send_lat (a send ping-pong) has no odpkit counterpart. Times are the medians over the rounds of each run's t_typical, in µs; the ratio is the median of the rounds' ratios (each odpkit cell over the perftest run just before it), with a distribution-free interval around it (the k-th smallest and largest ratio). Within \(tolerance): yes when the whole interval is at most 1 + \(tolerance), NO when all of it is above, undecided when it straddles: the testbed's noise is larger than the difference. The sweep columns are odpkit's message-size sweep per mode, measured apart from perftest.</p>\n"
         let versions = orderedUnique(report.perftest.map(\.version)).joined(separator: ", ")
         out += "<p class=\"lead\">perftest \(versions.htmlEscaped).</p>\n"
         let comparisons = PerftestComparison.all(report)
