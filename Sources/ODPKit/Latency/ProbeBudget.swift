@@ -17,11 +17,24 @@ public struct ProbeBudget: Sendable, Hashable {
         self.minimumSamples = minimumSamples
     }
 
+    /// This budget without warm-up when a round of `cells` cells has taken `roundNanoseconds`, more than
+    /// the group's time budget: a round that long is past what a warm-up is for (`RegistrationProbe`).
+    public func skippingWarmUp(afterRoundsOf roundNanoseconds: UInt64, cells: Int) -> ProbeBudget {
+        var budget = self
+        if roundNanoseconds > groupNanoseconds(cells: cells) { budget.warmUp = 0 }
+        return budget
+    }
+
+    /// The time a group of `cells` cells may take: `secondsPerCell` each.
+    func groupNanoseconds(cells: Int) -> UInt64 {
+        UInt64(secondsPerCell * Double(max(1, cells)) * 1e9)
+    }
+
     /// Runs `round` for every warm-up round (`recording` false), then for every sample (`recording`
     /// true) until `samples` or the group's time is spent; returns the samples taken.
     @discardableResult
     public func rounds(cells: Int, _ round: (_ index: Int, _ recording: Bool) throws(ODPKitError) -> Void) throws(ODPKitError) -> Int {
-        let groupBudget = UInt64(secondsPerCell * Double(max(1, cells)) * 1e9)
+        let groupBudget = groupNanoseconds(cells: cells)
         // Warm-up spends at most the group's budget (at least one round): a slow cell (registering
         // hundreds of MiB of absent pages under TCG) must not pay ten unrecorded rounds.
         let warmUpDeadline = monotonicNanoseconds() + groupBudget

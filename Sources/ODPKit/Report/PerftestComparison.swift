@@ -8,8 +8,9 @@
 /// Each perftest run is paired with odpkit's pinned cell of its round (`PerftestRounds`: measured right
 /// after it); a run without a round (from elsewhere) with the pinned cell of the message-size sweep. The
 /// verdict reads the per-round ratios odpkit/perftest: their median, and a `MedianInterval` around it
-/// when there are rounds enough (5 at 90 %; 8 give the 2nd smallest to the 2nd largest, 93 %). `yes` when the whole interval is within the tolerance, `NO` when all of it is
-/// beyond, `undecided` when it straddles the line: the testbed's noise is larger than the difference.
+/// when there are rounds enough (5 at 90 %; 8 give the 2nd smallest to the 2nd largest, 93 %). `yes`
+/// when the whole interval is within the tolerance, `NO` when all of it is beyond, `undecided` when it
+/// straddles the line: the testbed's noise is larger than the difference.
 ///
 /// ```
 /// perftest beside odpkit, pinned, in rounds of pairs (median t_typical of the rounds, µs)
