@@ -7,9 +7,9 @@ public import Verbs
 /// Why pairs, and why perftest first. Under TCG a run's median sits on one of a few levels (8 B READ:
 /// about 18, 26 or 44 µs in the testbed) that both tools visit and that last from a fraction of a
 /// second to a few seconds; which one a run meets is mostly the testbed's doing (the README says what
-/// is known). odpkit's cell straight after perftest's run (a few hundred ms apart) meets the same level
-/// more often than cells seconds apart. perftest spends about 2 s starting up before it measures, so odpkit first would be
-/// that far from it. Going second can only cost odpkit (perftest's teardown may still be running),
+/// is known), so the two runs of a pair are kept close in time: odpkit's cell starts a few hundred ms
+/// after perftest's measurement ends. perftest spends about 2 s starting up before it measures, so
+/// odpkit first would be that far from it. Going second can only cost odpkit (perftest's teardown may still be running),
 /// never flatter it.
 public enum PerftestRounds {
     /// The `sweep` condition of odpkit's cells of the rounds (`round` is the other).
