@@ -24,8 +24,11 @@ struct ReportCommand: ParsableCommand {
     @Option(name: .customLong("perftest-sizes"), help: "Message sizes of the perftest rounds, comma-separated.")
     var perftestSizes = "8,65536"
 
-    @Option(help: "Probes to run, comma-separated, in the suite's order: \(LatencySuite.Part.allCases.map(\.rawValue).joined(separator: ",")).")
-    var parts = LatencySuite.Part.allCases.map(\.rawValue).joined(separator: ",")
+    /// Every probe's name, in the suite's order.
+    private static let partNames = LatencySuite.Part.allCases.map(\.rawValue)
+
+    @Option(help: "Probes to run, comma-separated, in the suite's order: \(partNames.joined(separator: ",")).")
+    var parts = partNames.joined(separator: ",")
 
     func validate() throws {
         guard perftestRounds > 0 else { throw ValidationError("--perftest-rounds must be above zero") }
@@ -33,7 +36,7 @@ struct ReportCommand: ParsableCommand {
             throw ValidationError("--perftest-sizes takes sizes in bytes above zero, e.g. 8,65536")
         }
         guard !chosenParts.isEmpty, chosenParts.count == parts.split(separator: ",").count else {
-            throw ValidationError("--parts takes \(LatencySuite.Part.allCases.map(\.rawValue).joined(separator: ", "))")
+            throw ValidationError("--parts takes \(Self.partNames.joined(separator: ", "))")
         }
     }
 
