@@ -364,6 +364,7 @@ final class RXEIntegrationTests {
             try script.write(toFile: program, atomically: true, encoding: .utf8)
             try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: program)
             let results = ProbeResults(expectedSamples: 20)
+            let pairs = PerftestRounds.pairs(rounds: 2, sizes: [8, 4096])
             // Before each pair's perftest run, odpkit's cells of every earlier pair are measured.
             var cellsBeforeEachPair: [Int] = []
             let perftest = try PerftestRounds.run(
@@ -372,10 +373,10 @@ final class RXEIntegrationTests {
             ) { _ in cellsBeforeEachPair.append(results.recorders.count) }
             #expect(cellsBeforeEachPair == Array(0..<8))
             let calls = try String(contentsOfFile: log, encoding: .utf8).split(separator: "\n")
-            #expect(calls == PerftestRounds.pairs(rounds: 2, sizes: [8, 4096]).map { "--tests \($0.test) --sizes \($0.bytes) --iterations 20" })
+            #expect(calls == pairs.map { "--tests \($0.test) --sizes \($0.bytes) --iterations 20" })
             #expect(perftest.map(\.round) == [1, 1, 1, 1, 2, 2, 2, 2])
             let cells = results.cells
-            #expect(cells.map(\.operation) == PerftestRounds.pairs(rounds: 2, sizes: [8, 4096]).map(\.operation.rawValue))
+            #expect(cells.map(\.operation) == pairs.map(\.operation.rawValue))
             #expect(cells.allSatisfy { $0.mode == "pinned" && $0.summary.samples == 20 && $0.failures == 0 })
             #expect(cells.map { $0.conditions["round"] } == ["1", "1", "1", "1", "2", "2", "2", "2"])
             // Each perftest run is judged against the cell measured right after it.

@@ -9,8 +9,8 @@ public import Verbs
 /// second to a few seconds; which one a run meets is mostly the testbed's doing (the README says what
 /// is known), so the two runs of a pair are kept close in time: odpkit's cell starts a few hundred ms
 /// after perftest's measurement ends. perftest spends about 2 s starting up before it measures, so
-/// odpkit first would be that far from it. Going second can only cost odpkit (perftest's teardown may still be running),
-/// never flatter it.
+/// odpkit first would be that far from it. Going second can only cost odpkit (perftest's teardown may
+/// still be running), never flatter it.
 public enum PerftestRounds {
     /// The `sweep` condition of odpkit's cells of the rounds (`round` is the other).
     public static let sweep = "perftest rounds"
