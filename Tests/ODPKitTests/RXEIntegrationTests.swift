@@ -93,18 +93,19 @@ final class RXEIntegrationTests {
 
     // MARK: Bad input: a clear error, nothing leaked
 
+    /// The inaccessible range is a PROT_NONE mapping, not an unmapped hole (see `inaccessibleRange`).
     @Test func badInputLeaksNoMemoryRegion() throws {
         let before = try KernelResources.memoryRegions()
         #expect(before >= 1, "the loopback path's staging region should be visible to the kernel's restrack")
         let memory = try AnonymousMemory(length: pageSize)
-        let unmapped = try AnonymousMemory(length: pageSize)
-        try unmapped.unmap()
+        let hole = try inaccessibleRange(length: pageSize)
+        defer { munmap(hole, pageSize) }
         for mode in RegistrationMode.allCases {
             _ = try? RegisteredRegion(mode, pd: path.pd, address: memory.baseAddress, length: 0)
-            _ = try? RegisteredRegion(mode, pd: path.pd, memory: unmapped)
+            _ = try? RegisteredRegion(mode, pd: path.pd, address: hole, length: pageSize)
             _ = try? RegisteredRegion(mode, pd: path.pd, memory: memory, transport: .xrc)
         }
-        _ = try? path.pd.registerMemory(address: unmapped.baseAddress, length: pageSize, access: .readWrite)
+        _ = try? path.pd.registerMemory(address: hole, length: pageSize, access: .readWrite)
         _ = try? path.pd.registerMemory(address: memory.baseAddress, length: pageSize, access: [.remoteWrite])
         #expect(try KernelResources.memoryRegions() == before)
         let region = try path.register(.odp, memory)
@@ -154,11 +155,10 @@ final class RXEIntegrationTests {
         #expect(error?.code == .notMapped)
     }
 
-    /// The range is held by a PROT_NONE mapping, not left unmapped: suites running alongside map
-    /// memory too, and an unmapped hole was once reused under this test (the kernel then pinned it).
+    /// The range is held by a PROT_NONE mapping, not left unmapped (see `inaccessibleRange`).
     @Test func pinnedRegistrationOfUnmappedRangeFailsInTheKernelToo() throws {
         let length = 2 * pageSize
-        let hole = try #require(mmap(nil, length, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0).flatMap { $0 == MAP_FAILED ? nil : $0 })
+        let hole = try inaccessibleRange(length: length)
         defer { munmap(hole, length) }
         let error = #expect(throws: ODPKitError.self) {
             try self.path.pd.registerMemory(address: hole, length: length, access: .readWrite)
@@ -383,5 +383,13 @@ final class RXEIntegrationTests {
             let comparisons = PerftestComparison.all(LatencyReport(testbed: TestbedLabel.current(device: path.context.deviceName), cells: cells, perftest: perftest))
             #expect(comparisons.allSatisfy { $0.rounds.count == 2 && $0.rounds.allSatisfy { $0.odpkit != nil } })
         }
+    }
+
+    /// `length` bytes no access may touch, held by a PROT_NONE mapping. Not an unmapped hole: suites
+    /// running alongside in this process map memory too, and a hole reused under a registration was
+    /// pinned by the kernel (the registration then succeeded). A userfaultfd test's fresh page found
+    /// already populated before its UFFDIO_COPY, once, is probably the same reuse.
+    private func inaccessibleRange(length: Int) throws -> UnsafeMutableRawPointer {
+        try #require(mmap(nil, length, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0).flatMap { $0 == MAP_FAILED ? nil : $0 })
     }
 }
