@@ -6,6 +6,6 @@ struct ODPKitCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "odpkit",
         abstract: "Measure what pinned, On-Demand-Paging and mirror-emulated RDMA memory regions cost and guarantee.",
-        subcommands: [DevicesCommand.self, BenchCommand.self, ReportCommand.self, RenderCommand.self, PeerCommand.self]
+        subcommands: [DevicesCommand.self, BenchCommand.self, ReportCommand.self, RenderCommand.self, PeerCommand.self, PerftestPartnerCommand.self]
     )
 }

@@ -367,9 +367,11 @@ final class RXEIntegrationTests {
             let pairs = PerftestRounds.pairs(rounds: 2, sizes: [8, 4096])
             // Before each pair's perftest run, odpkit's cells of every earlier pair are measured.
             var cellsBeforeEachPair: [Int] = []
+            // odpkit's side of each pair: a fresh odpkit process, the debug build beside this test bundle.
+            let odpkit = URL(fileURLWithPath: PerftestPartner.runningExecutable).deletingLastPathComponent().appendingPathComponent("odpkit").path
             let perftest = try PerftestRounds.run(
-                program: PerftestProgram(path: program), rounds: 2, sizes: [8, 4096],
-                budget: ProbeBudget(samples: 20, warmUp: 2), on: path, into: results
+                program: PerftestProgram(path: program), odpkit: odpkit, rounds: 2, sizes: [8, 4096],
+                budget: ProbeBudget(samples: 20, warmUp: 2), device: path.context.deviceName, into: results
             ) { _ in cellsBeforeEachPair.append(results.recorders.count) }
             #expect(cellsBeforeEachPair == Array(0..<8))
             let calls = try String(contentsOfFile: log, encoding: .utf8).split(separator: "\n")
@@ -379,6 +381,7 @@ final class RXEIntegrationTests {
             #expect(cells.map(\.operation) == pairs.map(\.operation.rawValue))
             #expect(cells.allSatisfy { $0.mode == "pinned" && $0.summary.samples == 20 && $0.failures == 0 })
             #expect(cells.map { $0.conditions["round"] } == ["1", "1", "1", "1", "2", "2", "2", "2"])
+            #expect(cells.allSatisfy { $0.conditions["process"] == "fresh" && $0.summary.minimum > 0 })
             // Each perftest run is judged against the cell measured right after it.
             let comparisons = PerftestComparison.all(LatencyReport(testbed: TestbedLabel.current(device: path.context.deviceName), cells: cells, perftest: perftest))
             #expect(comparisons.allSatisfy { $0.rounds.count == 2 && $0.rounds.allSatisfy { $0.odpkit != nil } })

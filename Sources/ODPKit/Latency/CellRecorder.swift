@@ -79,6 +79,13 @@ public final class CellRecorder {
         if recording, let failure { fail(failure) }
     }
 
+    /// Appends the samples and failed samples a partner process measured for this cell (`PerftestPartner`).
+    func append(_ measured: PerftestPartner.Measured) {
+        samples += measured.samples
+        failures += measured.failures
+        if firstFailure == nil { firstFailure = measured.firstFailure }
+    }
+
     /// Counts a failed sample.
     public func fail(_ error: any Error) {
         failures += 1

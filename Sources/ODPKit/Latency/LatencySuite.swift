@@ -25,6 +25,9 @@ public struct LatencySuite: Sendable {
     /// parts (`PerftestRounds`); nil runs no perftest.
     public var perftest: PerftestProgram?
     public var perftestRounds = 8
+    /// odpkit's executable, which the perftest rounds start for odpkit's side of each pair
+    /// (`PerftestPartner`): by default the running program's.
+    public var odpkitExecutable = PerftestPartner.runningExecutable
     /// The message sizes of the perftest rounds.
     public var perftestSizes = [8, 65536]
 
@@ -56,10 +59,9 @@ public struct LatencySuite: Sendable {
         let started = monotonicNanoseconds()
         let startedAt = LatencyReport.timestamp()
         let clocksourceAtStart = TestbedLabel.currentClocksource()
-        // Twice the largest message (the warm probe's or the perftest rounds'): the write ping-pong's
-        // second WRITE lands in the staging buffer's second half.
-        let largest = max(warmMaximum, perftest == nil ? 0 : perftestSizes.max() ?? 0)
-        let staging = max(2 * largest, (pageCounts.max() ?? 1) * pageSize)
+        // Twice the warm probe's largest message: the write ping-pong's second WRITE lands in the staging
+        // buffer's second half. (The perftest rounds' cells are measured by partner processes.)
+        let staging = max(2 * warmMaximum, (pageCounts.max() ?? 1) * pageSize)
         let path = try LoopbackPath(device: device, stagingBytes: staging)
         defer { try? path.close() }
         let results = ProbeResults(expectedSamples: budget.samples)
@@ -78,8 +80,8 @@ public struct LatencySuite: Sendable {
         }
         var perftestResults: [PerftestResult] = []
         if let perftest {
-            perftestResults = try PerftestRounds.run(program: perftest, rounds: perftestRounds, sizes: perftestSizes, budget: budget,
-                                                     on: path, into: results, progress: say)
+            perftestResults = try PerftestRounds.run(program: perftest, odpkit: odpkitExecutable, rounds: perftestRounds, sizes: perftestSizes,
+                                                     budget: budget, device: path.context.deviceName, into: results, progress: say)
         }
         for part in parts {
             switch part {

@@ -2,7 +2,8 @@ public import Verbs
 
 /// perftest and odpkit measuring the same things in turn, round after round in one boot: each perftest
 /// run (`ib_read_lat` or `ib_write_lat` at one size, through `PerftestProgram`) is followed at once by
-/// odpkit's pinned cell of the same measure (RDMA READ, or the write ping-pong) with as many samples.
+/// odpkit's pinned cell of the same measure (RDMA READ, or the write ping-pong) with as many samples,
+/// measured in a fresh odpkit process as perftest's is a fresh client (`PerftestPartner`).
 ///
 /// Why pairs, and why perftest first. Under TCG a run's median sits on one of a few levels (8 B READ:
 /// about 18, 26 or 44 µs in the testbed) that both tools visit and that last from a fraction of a
@@ -17,9 +18,9 @@ public enum PerftestRounds {
     /// The wrapper's tests (`PerftestProgram`) and the warm operations that measure the same.
     public static let measures: [(test: String, operation: WarmProbe.Operation)] = [("read", .read), ("write", .writePingPong)]
 
-    /// The conditions of odpkit's cells of round `round`.
+    /// The conditions of odpkit's cells of round `round` (measured in a fresh process: `PerftestPartner`).
     public static func conditions(round: Int) -> [String: String] {
-        ["pages": "present", "sweep": sweep, "round": String(round)]
+        ["pages": "present", "sweep": sweep, "round": String(round), "process": "fresh"]
     }
 
     /// One perftest run (`test` at `bytes`) and odpkit's cell of the same measure, taken right after it.
@@ -42,23 +43,25 @@ public enum PerftestRounds {
 
     /// Runs `rounds` rounds at `sizes` with `budget.samples` samples (perftest's iterations) a cell, into
     /// `results` (odpkit's cells) and the returned perftest results, each marked with its round: every
-    /// pair of `pairs(rounds:sizes:)` is perftest's run, then at once odpkit's cell.
+    /// pair of `pairs(rounds:sizes:)` is perftest's run, then at once odpkit's cell, measured on `device`
+    /// by a fresh `odpkit perftest-partner` of `odpkit` (the executable) started before perftest's run.
     /// odpkit's cells keep every sample whatever the time per cell: perftest's runs are not cut short either.
     public static func run(
-        program: PerftestProgram, rounds: Int, sizes: [Int], budget: ProbeBudget,
-        on path: LoopbackPath, into results: ProbeResults, progress: (String) -> Void
+        program: PerftestProgram, odpkit: String, rounds: Int, sizes: [Int], budget: ProbeBudget,
+        device: String, into results: ProbeResults, progress: (String) -> Void
     ) throws(ODPKitError) -> [PerftestResult] {
-        let whole = ProbeBudget(samples: budget.samples, warmUp: budget.warmUp, secondsPerCell: 3600, minimumSamples: budget.samples)
         var perftest: [PerftestResult] = []
         for pair in pairs(rounds: rounds, sizes: sizes) {
-            progress("perftest rounds: \(pair.round) of \(rounds), \(PerftestProgram.binary(pair.test) ?? pair.test) then odpkit, \(pair.bytes) bytes")
+            progress("perftest rounds: \(pair.round) of \(rounds), \(PerftestProgram.binary(pair.test) ?? pair.test) then a fresh odpkit, \(pair.bytes) bytes")
+            let partner = try PerftestPartner(executable: odpkit, test: pair.test, bytes: pair.bytes, budget: budget, device: device)
+            defer { partner.close() }
             perftest += try program.run(tests: [pair.test], sizes: [pair.bytes], iterations: budget.samples).map { result in
                 var result = result
                 result.round = pair.round
                 return result
             }
-            try WarmProbe.run(sizes: [pair.bytes], operations: [pair.operation], modes: [.pinned], budget: whole,
-                              conditions: conditions(round: pair.round), on: path, into: results) { _ in }
+            try partner.measure(into: results.recorder(.warm, RegistrationMode.pinned.rawValue, pair.operation.rawValue, bytes: pair.bytes,
+                                                       pages: (pair.bytes + pageSize - 1) / pageSize, conditions: conditions(round: pair.round)))
         }
         return perftest
     }
