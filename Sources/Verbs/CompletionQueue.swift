@@ -54,25 +54,49 @@ public final class CompletionQueue: VerbsResource {
 
     /// Polls up to `limit` completions into the buffer and hands each to its queue pair to retire.
     private func pollIntoBuffer(limit: Int) throws(ODPKitError) -> Int {
-        let cq = try live("ibv_poll_cq")
-        let count = ibv_poll_cq(cq, Int32(min(limit, buffer.count)), buffer.baseAddress)
+        let count = ibv_poll_cq(try live("ibv_poll_cq"), Int32(min(limit, buffer.count)), buffer.baseAddress)
         guard count >= 0 else {
             throw ODPKitError.call("ibv_poll_cq", errno: lastErrno())
         }
         for index in 0..<Int(count) {
-            let completion = WorkCompletion(buffer[index])
-            // Indices, not an iterator: an iterator would retain and release the array on every completion.
-            var position = 0
-            while position < queuePairs.count {
-                let entry = queuePairs[position]
-                if entry.number == completion.queuePairNumber {
-                    entry.queuePair._withUnsafeGuaranteedRef { $0.retire(completion) }
-                    break
-                }
-                position += 1
-            }
+            retire(WorkCompletion(buffer[index]))
         }
         return Int(count)
+    }
+
+    /// Hands `completion` to its queue pair, which releases what the work request held.
+    @inline(__always)
+    private func retire(_ completion: WorkCompletion) {
+        // Indices, not an iterator: an iterator would retain and release the array on every completion.
+        var position = 0
+        while position < queuePairs.count {
+            let entry = queuePairs[position]
+            if entry.number == completion.queuePairNumber {
+                entry.queuePair._withUnsafeGuaranteedRef { $0.retire(completion) }
+                return
+            }
+            position += 1
+        }
+    }
+
+    /// Polls one completion of `cq` (this queue's handle) into the buffer without handing it to its
+    /// queue pair; returns its queue pair's number, nil when there was none. `retireHeld()` hands it
+    /// over: `QueuePair.timeBackToBack` posts in between.
+    @inline(__always)
+    func pollHeld(_ cq: UnsafeMutablePointer<ibv_cq>) throws(ODPKitError) -> UInt32? {
+        let count = ibv_poll_cq(cq, 1, buffer.baseAddress)
+        guard count >= 0 else {
+            throw ODPKitError.call("ibv_poll_cq", errno: lastErrno())
+        }
+        return count == 1 ? buffer[0].qp_num : nil
+    }
+
+    /// The completion `pollHeld` left in the buffer, handed to its queue pair now.
+    @inline(__always)
+    func retireHeld() -> WorkCompletion {
+        let completion = WorkCompletion(buffer[0])
+        retire(completion)
+        return completion
     }
 
     /// Polls up to 16 completions and hands each to `body`; returns how many there were.

@@ -253,6 +253,66 @@ public final class QueuePair: VerbsResource {
         try submit(qp, prepared.request, id: id, region: prepared.region)
     }
 
+    /// perftest's latency loop (`ib_read_lat`): posts `prepared` under ids from `firstID` on, each time
+    /// as soon as the previous post's completion arrives on the send queue, `samples.count` times, and
+    /// stores the time from one completion to the next (the first from the first post) in `samples`;
+    /// `measured` counts the samples stored, also when it throws.
+    ///
+    /// Between a completion and the next post there is one clock read and nothing else: the
+    /// completion's status is checked, and it and the new post are accounted in the in-flight ring,
+    /// after the next request is on its way. On rxe, time spent there lets the kernel's worker go idle
+    /// and waking it slows the next sample; under TCG a few dozen instructions there (the ring's
+    /// bookkeeping) moved whole runs to a slower level. A failed completion throws once the next
+    /// request is posted (it completes flushed, to be polled as usual). A completion of another queue
+    /// pair that shares the queue is handed to it and polling goes on.
+    public func timeBackToBack(_ prepared: borrowing PreparedSend, firstID: UInt64, into samples: UnsafeMutableBufferPointer<UInt64>,
+                               measured: inout Int, timeout: Duration = .seconds(10)) throws(ODPKitError) {
+        measured = 0
+        guard !samples.isEmpty else { return }
+        let qp = try live("ibv_post_send")
+        let cq = try sendQueue.live("ibv_poll_cq")
+        guard prepared.queuePair == ObjectIdentifier(self) else {
+            throw ODPKitError(.invalidArgument, function: "ibv_post_send", reason: "the prepared work request belongs to another queue pair than QP \(number)")
+        }
+        guard !prepared.region.isClosed else { throw useAfterClose("memory region", function: "ibv_post_send") }
+        // RC completes in order: with nothing else in flight, this queue pair's next completion is the last post's.
+        guard sends.count == 0 else {
+            throw ODPKitError(.busy, function: "ibv_post_send", reason: "QP \(number) has \(sends.count) work request(s) in flight; a back-to-back loop starts with none")
+        }
+        var id = firstID
+        prepared.request.pointee.wr_id = id
+        try submit(qp, prepared.request, id: id, region: prepared.region)
+        var previous = monotonicNanoseconds()
+        for index in samples.indices {
+            var deadline = SpinDeadline(timeout: timeout, clockEvery: 256)
+            while true {
+                guard let owner = try sendQueue.pollHeld(cq) else {
+                    if deadline.hasPassed() {
+                        throw ODPKitError(.timedOut, function: "ibv_poll_cq", reason: "no completion within \(timeout) on QP \(number)")
+                    }
+                    continue
+                }
+                if owner == number { break }
+                _ = sendQueue.retireHeld()
+            }
+            let now = monotonicNanoseconds()
+            var posted: Int32?
+            if index + 1 < samples.count {
+                id &+= 1
+                prepared.request.pointee.wr_id = id
+                var bad: UnsafeMutablePointer<ibv_send_wr>?
+                posted = ibv_post_send(qp, prepared.request, &bad)
+            }
+            let completion = sendQueue.retireHeld()
+            if posted == 0 { sends.push(id: id, region: prepared.region) }
+            try completion.requireSuccess("work request \(completion.id) of a back-to-back loop")
+            if let posted { try checkVerbs("ibv_post_send", posted, reason: "cannot post on QP \(number)") }
+            samples[index] = now &- previous
+            previous = now
+            measured = index + 1
+        }
+    }
+
     private func prepare(_ opcode: ibv_wr_opcode, _ local: MemoryRegion, _ offset: Int, _ length: Int, _ remote: RemoteBuffer) throws(ODPKitError) -> PreparedSend {
         _ = try live("ibv_post_send")
         try requireWithin(remote, length)

@@ -306,6 +306,47 @@ final class RXEIntegrationTests {
         #expect(first == nil && second == nil)
     }
 
+    /// The back-to-back loop (perftest's): every sample stored and every request accounted; a queue pair
+    /// with a request in flight refused; a failed completion thrown once the next request is posted,
+    /// which then completes flushed and is accounted like any other.
+    @Test func aBackToBackLoopTimesEveryTransferAndAccountsForEachPost() throws {
+        let context = try Context(deviceNamed: path.context.deviceName)
+        defer { try? context.close() }
+        let pd = try ProtectionDomain(context: context)
+        let cq = try CompletionQueue(context: context)
+        let qp = try QueuePair(pd: pd, sendQueue: cq, receiveQueue: cq)
+        try qp.connectToSelf()
+        let memory = try AnonymousMemory(length: 2 * pageSize)
+        memory.fill(3, range: 0..<pageSize)
+        memory.fill(0, range: pageSize..<(2 * pageSize))
+        let mr = try pd.registerMemory(address: memory.baseAddress, length: memory.length, access: .readWrite)
+        // READs of the first page's 64 bytes into the second page.
+        let read = try qp.prepareRead(into: mr, offset: pageSize, length: 64, from: mr.remote(offset: 0, length: 64))
+        var samples = [UInt64](repeating: 0, count: 100)
+        var measured = -1
+        func loop(_ prepared: borrowing PreparedSend, firstID: UInt64) throws {
+            try samples.withUnsafeMutableBufferPointer { buffer in try qp.timeBackToBack(prepared, firstID: firstID, into: buffer, measured: &measured) }
+        }
+        try loop(read, firstID: 1000)
+        #expect(measured == 100 && samples.allSatisfy { $0 > 0 })
+        #expect(mr.inFlight == 0 && qp.outstanding.sends == 0)
+        #expect(ByteSummary(memory.bytes[pageSize..<(pageSize + 64)]).uniform == 3)
+
+        try qp.post(read, id: 7)
+        let busy = #expect(throws: ODPKitError.self) { try loop(read, firstID: 1) }
+        #expect(busy?.code == .busy && measured == 0)
+        #expect(try cq.next().id == 7)
+
+        let remote = mr.remote(offset: 0, length: 64)
+        let wrongKey = try qp.prepareRead(into: mr, offset: pageSize, length: 64, from: RemoteBuffer(address: remote.address, rkey: remote.rkey ^ 0xFF, length: 64))
+        let failed = #expect(throws: ODPKitError.self) { try loop(wrongKey, firstID: 2000) }
+        #expect(failed?.code == .completionError && measured == 0)
+        #expect(mr.inFlight == 1 && qp.outstanding.sends == 1)
+        let flushed = try cq.next()
+        #expect(flushed.id == 2001 && !flushed.status.isSuccess)
+        #expect(mr.inFlight == 0 && qp.outstanding.sends == 0)
+    }
+
     @Test func aRegionIsNotDeregisteredUnderAPostedWorkRequest() throws {
         let memory = try AnonymousMemory(length: pageSize)
         memory.fill(7)

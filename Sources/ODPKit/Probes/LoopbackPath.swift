@@ -74,12 +74,12 @@ public final class LoopbackPath {
     }
 
     /// Times `samples.count` transfers of `length` bytes between `region` at `offset` (one segment) and
-    /// the staging buffer back to back, as perftest's `ib_read_lat` loop does: the clock is read once per
-    /// transfer, at its completion, so a sample is the time from one transfer's completion to the next's
-    /// (the first: from just before its post), and between a completion and the next post there is only
-    /// that clock read, a store and the repost of one prepared work request (`PreparedSend`). `measured`
-    /// counts the samples written; on a failure the samples before it are kept and the error is thrown.
-    /// Allocates one work request per call, nothing per transfer.
+    /// the staging buffer back to back, as perftest's `ib_read_lat` loop does (`QueuePair.timeBackToBack`):
+    /// the clock is read once per transfer, at its completion, so a sample is the time from one
+    /// transfer's completion to the next's (the first: from just before its post), and between a
+    /// completion and the repost of one prepared work request (`PreparedSend`) there is only that clock
+    /// read. `measured` counts the samples written; on a failure the samples before it are kept and the
+    /// error is thrown. Allocates one work request per call, nothing per transfer.
     public func timeTransfers(_ access: NICAccess, _ region: RegisteredRegion, offset: Int = 0, length: Int,
                               into samples: UnsafeMutableBufferPointer<UInt64>, measured: inout Int) throws(ODPKitError) {
         measured = 0
@@ -89,16 +89,8 @@ public final class LoopbackPath {
         case .read: try queuePair.prepareRead(into: stagingRegion, length: length, from: segment.remote)
         case .write: try queuePair.prepareWrite(from: stagingRegion, length: length, to: segment.remote)
         }
-        var previous = monotonicNanoseconds()
-        for index in samples.indices {
-            nextID &+= 1
-            try queuePair.post(prepared, id: nextID)
-            try completions.next().requireSuccess(access == .read ? "RDMA READ" : "RDMA WRITE")
-            let now = monotonicNanoseconds()
-            samples[index] = now - previous
-            previous = now
-            measured = index + 1
-        }
+        defer { nextID &+= UInt64(samples.count) }
+        try queuePair.timeBackToBack(prepared, firstID: nextID &+ 1, into: samples, measured: &measured)
     }
 
     /// One round of perftest's write ping-pong (`ib_write_lat`): the requester WRITEs `length` bytes of
