@@ -255,7 +255,7 @@ public final class QueuePair: VerbsResource {
 
     /// perftest's latency loop (`ib_read_lat`): posts `prepared` under ids from `firstID` on, each time
     /// as soon as the previous post's completion arrives on the send queue, `samples.count` times, and
-    /// stores the time from one completion to the next (the first from the first post) in `samples`;
+    /// stores the time from one completion to the next (the first from just before the first post) in `samples`;
     /// `measured` counts the samples stored, also when it throws.
     ///
     /// Between a completion and the next post there is one clock read and nothing else: the
@@ -281,8 +281,10 @@ public final class QueuePair: VerbsResource {
         }
         var id = firstID
         prepared.request.pointee.wr_id = id
-        try submit(qp, prepared.request, id: id, region: prepared.region)
+        // Read before the first post, as perftest's first time stamp is: on rxe the post may carry the
+        // whole transfer out before it returns.
         var previous = monotonicNanoseconds()
+        try submit(qp, prepared.request, id: id, region: prepared.region)
         for index in samples.indices {
             var deadline = SpinDeadline(timeout: timeout, clockEvery: 256)
             while true {
