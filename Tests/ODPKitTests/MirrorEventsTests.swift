@@ -55,7 +55,8 @@ struct MirrorEventsTests {
 }
 
 /// One chunk of 8 pages, filled, mirrored by a monitor running the mirror's event handling; then page
-/// 4 replaced by a mapping of its own (munmap, a fresh mmap at the same address, touched) and the range
+/// 4 replaced by a mapping of its own (a fresh `mmap(MAP_FIXED)` over it, touched; not munmap and then
+/// mmap, whose hole a test running alongside could take) and the range
 /// registered again: the chunk spans three VMAs, whose anon_vmas differ, so they do not merge.
 private struct SplitChunk {
     let memory: AnonymousMemory
@@ -81,7 +82,6 @@ private struct SplitChunk {
             MirrorEvents.populatePending(fd: fd, table: table)
         }
         four = memory.baseAddress + 4 * pageSize
-        try system_munmap(four, pageSize)
         _ = try system_mmapAnonymous(length: pageSize, at: four)
         four.storeBytes(of: 0x44, as: UInt8.self)
         _ = try fd.register(AddressRange(start: base, length: pages * pageSize), mode: .missing)

@@ -7,11 +7,13 @@ public import Verbs
 /// pinned region and measures its one warm cell as the report's own cells are measured (`WarmProbe`),
 /// prints the samples as one JSON line and exits.
 ///
-/// Why a fresh process: under TCG, odpkit's cells in the long-lived report process met the testbed's
-/// slowest level (8 B READ near 44 µs) in 17 of 101 rounds, perftest's runs beside them in 1; fresh
-/// odpkit processes met it as often as perftest (1 and 1 in 66 runs). The report process starts the
-/// partner and waits for its `ready` before perftest runs, so that the two do not overlap and the
-/// partner's measurement follows perftest's within a few hundred ms.
+/// Why a fresh process: perftest's client is one, and under TCG odpkit's cells in the long-lived report
+/// process met the testbed's slowest level (8 B READ near 44 µs) in 17 of 101 rounds, perftest's runs
+/// beside them in 1, where fresh `odpkit bench warm` processes had met it as often as perftest (1 and 1
+/// in 66 runs). Beside perftest in the rounds the partner still met the slow levels more often in some
+/// boots (the README has the counts). The report process starts the partner and waits for its `ready`
+/// before perftest runs, so that the two do not overlap and the partner's measurement follows
+/// perftest's within a few hundred ms.
 public final class PerftestPartner {
     /// What the partner prints after the go: its cell's samples (ns, in order) and failed samples.
     public struct Measured: Codable, Sendable, Hashable {

@@ -47,10 +47,11 @@ public final class AnonymousMemory {
         try system_madvise(baseAddress, length, on ? MADV_HUGEPAGE : MADV_NOHUGEPAGE)
     }
 
-    /// Replaces the mapping with a fresh one at the same address (`munmap`, then `mmap(MAP_FIXED)`):
-    /// the same virtual addresses, new zero-filled pages.
+    /// Replaces the mapping with a fresh one at the same address (`mmap(MAP_FIXED)` over it: the kernel
+    /// unmaps the old pages and maps new zero-filled ones in one step). Not `munmap` and then `mmap`:
+    /// another thread's mapping could land in the hole between the two and be replaced, then unmapped
+    /// with this one (a test running alongside once lost its fresh mapping that way).
     public func replaceWithFreshMapping() throws(ODPKitError) {
-        try system_munmap(baseAddress, length)
         _ = try system_mmapAnonymous(length: length, at: baseAddress)
     }
 

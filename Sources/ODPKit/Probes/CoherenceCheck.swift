@@ -4,7 +4,8 @@ public import Verbs
 public enum Invalidation: String, Sendable, CaseIterable, Codable, CustomStringConvertible {
     /// `madvise(MADV_DONTNEED)`: the pages are dropped; the next touch maps zeros.
     case dontNeed = "dontneed"
-    /// `munmap`, then `mmap(MAP_FIXED)` at the same address: new zero-filled pages.
+    /// `mmap(MAP_FIXED)` over the range: the kernel unmaps it and maps new zero-filled pages at the same
+    /// address in one step (`AnonymousMemory.replaceWithFreshMapping`).
     case unmapAndMap = "munmap-mmap"
     /// `mremap(MREMAP_FIXED)` of another buffer, holding other bytes, onto the range.
     case remapOnto = "mremap"
@@ -12,7 +13,7 @@ public enum Invalidation: String, Sendable, CaseIterable, Codable, CustomStringC
     public var description: String {
         switch self {
         case .dontNeed: "madvise(MADV_DONTNEED)"
-        case .unmapAndMap: "munmap + mmap(MAP_FIXED)"
+        case .unmapAndMap: "mmap(MAP_FIXED) over it"
         case .remapOnto: "mremap(MREMAP_FIXED) onto it"
         }
     }
