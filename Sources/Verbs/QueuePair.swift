@@ -243,11 +243,7 @@ public final class QueuePair: VerbsResource {
     /// The corresponding C function is `ibv_post_send`.
     @inline(__always)
     public func post(_ prepared: borrowing PreparedSend, id: UInt64) throws(ODPKitError) {
-        let qp = try live("ibv_post_send")
-        guard prepared.queuePair == ObjectIdentifier(self) else {
-            throw ODPKitError(.invalidArgument, function: "ibv_post_send", reason: "the prepared work request belongs to another queue pair than QP \(number)")
-        }
-        guard !prepared.region.isClosed else { throw useAfterClose("memory region", function: "ibv_post_send") }
+        let qp = try postable(prepared)
         guard !sends.isFull else { throw queueFull(sends.capacity, "ibv_post_send") }
         prepared.request.pointee.wr_id = id
         try submit(qp, prepared.request, id: id, region: prepared.region)
@@ -269,12 +265,8 @@ public final class QueuePair: VerbsResource {
                                measured: inout Int, timeout: Duration = .seconds(10)) throws(ODPKitError) {
         measured = 0
         guard !samples.isEmpty else { return }
-        let qp = try live("ibv_post_send")
+        let qp = try postable(prepared)
         let cq = try sendQueue.live("ibv_poll_cq")
-        guard prepared.queuePair == ObjectIdentifier(self) else {
-            throw ODPKitError(.invalidArgument, function: "ibv_post_send", reason: "the prepared work request belongs to another queue pair than QP \(number)")
-        }
-        guard !prepared.region.isClosed else { throw useAfterClose("memory region", function: "ibv_post_send") }
         // RC completes in order: with nothing else in flight, this queue pair's next completion is the last post's.
         guard sends.count == 0 else {
             throw ODPKitError(.busy, function: "ibv_post_send", reason: "QP \(number) has \(sends.count) work request(s) in flight; a back-to-back loop starts with none")
@@ -313,6 +305,17 @@ public final class QueuePair: VerbsResource {
             previous = now
             measured = index + 1
         }
+    }
+
+    /// This queue pair's handle, once `prepared` is known to be its own and its region open.
+    @inline(__always)
+    private func postable(_ prepared: borrowing PreparedSend) throws(ODPKitError) -> UnsafeMutablePointer<ibv_qp> {
+        let qp = try live("ibv_post_send")
+        guard prepared.queuePair == ObjectIdentifier(self) else {
+            throw ODPKitError(.invalidArgument, function: "ibv_post_send", reason: "the prepared work request belongs to another queue pair than QP \(number)")
+        }
+        guard !prepared.region.isClosed else { throw useAfterClose("memory region", function: "ibv_post_send") }
+        return qp
     }
 
     private func prepare(_ opcode: ibv_wr_opcode, _ local: MemoryRegion, _ offset: Int, _ length: Int, _ remote: RemoteBuffer) throws(ODPKitError) -> PreparedSend {

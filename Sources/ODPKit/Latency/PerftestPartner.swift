@@ -70,7 +70,7 @@ public final class PerftestPartner {
         let printed = output.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         closed = true
-        guard process.terminationReason == .exit, process.terminationStatus == 0 else { throw failure(ending) }
+        guard process.succeeded else { throw failure(process.ending) }
         guard let measured = try? JSONDecoder().decode(Measured.self, from: printed) else {
             throw failure("printed no samples: \(String(decoding: printed.prefix(200), as: UTF8.self))")
         }
@@ -98,13 +98,6 @@ public final class PerftestPartner {
                 return String(decoding: line[..<newline], as: UTF8.self)
             }
         }
-    }
-
-    /// How the partner ended, once it has.
-    private var ending: String {
-        process.waitUntilExit()
-        return process.terminationReason == .uncaughtSignal
-            ? "was killed by signal \(process.terminationStatus)" : "ended with status \(process.terminationStatus)"
     }
 
     private func failure(_ what: String) -> ODPKitError {

@@ -36,11 +36,9 @@ public struct PerftestProgram: Sendable, Hashable {
         }
         let printed = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
-        guard process.terminationReason == .exit, process.terminationStatus == 0 else {
-            let ending = process.terminationReason == .uncaughtSignal
-                ? "was killed by signal \(process.terminationStatus)" : "ended with status \(process.terminationStatus)"
+        guard process.succeeded else {
             throw ODPKitError(.programFailed, function: "PerftestProgram.run",
-                              reason: "\(path) \(process.arguments?.joined(separator: " ") ?? "") \(ending)"
+                              reason: "\(path) \(process.arguments?.joined(separator: " ") ?? "") \(process.ending)"
                                 + (log.map { " (its output is in \($0))" } ?? ""))
         }
         let results = try PerftestResult.parse(lines: printed)
