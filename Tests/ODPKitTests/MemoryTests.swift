@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import Verbs
 @testable import ODPKit
@@ -55,5 +56,32 @@ struct MemoryTests {
         #expect(SystemInfo.rdmaCoreVersion(libraryPath: "/nonexistent/libibverbs.so.1.14.44.0") == "44.0")
         #expect(SystemInfo.rdmaCoreVersion(libraryPath: "/nonexistent/libibverbs.so.1") == "unknown")
         #expect(SystemInfo.current().rdmaCore != "unknown")
+    }
+
+    @Test func theSmallestAdvisedHugePageFollowsThePerSizeSettings() throws {
+        try withTemporaryDirectory("thp") { directory in
+            func write(_ text: String, _ path: String) throws {
+                let url = directory.appendingPathComponent(path)
+                try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+                try (text + "\n").write(to: url, atomically: true, encoding: .utf8)
+            }
+            let root = directory.path
+            // Before Linux 6.8: the PMD size unless THP is never.
+            try write("always [madvise] never", "enabled")
+            try write("2097152", "hpage_pmd_size")
+            #expect(TransparentHugePages.smallestAdvised(settings: root) == 2 << 20 && TransparentHugePages.enabled(in: root) == "madvise")
+            // Per-size settings (the kernel's default: only the PMD size, inheriting).
+            try write("always [inherit] madvise never", "hugepages-2048kB/enabled")
+            try write("always inherit madvise [never]", "hugepages-64kB/enabled")
+            #expect(TransparentHugePages.smallestAdvised(settings: root) == 2 << 20)
+            try write("always inherit [madvise] never", "hugepages-64kB/enabled")
+            #expect(TransparentHugePages.smallestAdvised(settings: root) == 64 << 10)
+            // THP never: inheriting sizes are off too; without any size, none.
+            try write("always madvise [never]", "enabled")
+            #expect(TransparentHugePages.smallestAdvised(settings: root) == 64 << 10)
+            try write("always inherit madvise [never]", "hugepages-64kB/enabled")
+            #expect(TransparentHugePages.smallestAdvised(settings: root) == nil)
+            #expect(TransparentHugePages.smallestAdvised(settings: root + "/missing") == nil)
+        }
     }
 }

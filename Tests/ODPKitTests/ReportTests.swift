@@ -326,6 +326,11 @@ struct ReportTests {
             let result = try runProduct("odpkit", ["report", "--out", "unused", "--parts", parts])
             #expect(result.status == 64 && result.stderr.contains("--parts takes overhead, warm, registration, fault, invalidation"), "\(parts): \(result.stderr)")
         }
+        // One count of perftest rounds, or one per size.
+        for rounds in ["16,8,4", "0", "x"] {
+            let result = try runProduct("odpkit", ["report", "--out", "unused", "--perftest-rounds", rounds])
+            #expect(result.status == 64 && result.stderr.contains("--perftest-rounds takes one count above zero, or one per size"), "\(rounds): \(result.stderr)")
+        }
     }
 
     @Test func renderCommandWritesThePage() throws {
@@ -369,7 +374,7 @@ struct ReportTests {
         #expect(comparisons[1].odpkitTypical == 70 && comparisons[1].verdict == "NO (1 round, no interval)")
         #expect(comparisons[2].sweep.isEmpty && comparisons[2].ratio == nil && comparisons[2].verdict == "no like measure")
 
-        // Rounds: each run beside odpkit's pinned cell of its round, judged by the interval of the ratios.
+        // Rounds: each run beside odpkit's pinned cell of its round, judged by the two samples' ratio.
         var cells: [ReportCell] = [warm("pinned", .read, microseconds: 500, conditions: sweep)]
         var results: [PerftestResult] = []
         let odpkitReads: [UInt64] = [45, 48, 50, 52, 54], odpkitWrites: [UInt64] = [40, 60, 50, 70, 45], odpkitLarge: [UInt64] = [60, 58, 62, 70, 61]
@@ -386,7 +391,8 @@ struct ReportTests {
         #expect(judged.map { "\($0.test) \($0.bytes)" } == ["ib_read_lat 8", "ib_write_lat 8", "ib_read_lat 65536"])
         #expect(judged[0].rounds.count == 5 && judged[0].ratios == [0.9, 0.96, 1.0, 1.04, 1.08])
         #expect(judged[0].perftestTypical == 50 && judged[0].odpkitTypical == 50 && judged[0].ratio == 1.0)
-        #expect(judged[0].interval?.lower == 0.9 && judged[0].interval?.upper == 1.08 && judged[0].interval?.coverage == 0.9375)
+        // 5 rounds a side: the 5th and 21st of the 25 ratios (each round's, 5 times over).
+        #expect(judged[0].interval?.lower == 0.9 && judged[0].interval?.upper == 1.08 && judged[0].interval?.coverage == 1 - 2 * 12.0 / 252)
         #expect(judged[0].verdict == "yes" && judged[0].sweepTypical("pinned") == 500)
         // 0.8 … 1.4: the interval straddles 1.1, the noise is larger than the difference.
         #expect(judged[1].verdict == "undecided" && judged[1].intervalText == "0.800–1.400")
@@ -400,28 +406,47 @@ struct ReportTests {
         #expect(PerftestComparison.render(LatencyReport(testbed: Self.testbed)) == nil)
     }
 
-    @Test func perftestRoundsTakeEveryMeasureAtEverySizeInEachRound() {
-        let pairs = PerftestRounds.pairs(rounds: 2, sizes: [8, 65536])
+    @Test func perftestRoundsTakeEveryMeasureAtEachSizeThatHasTheRoundInTurns() {
+        let pairs = PerftestRounds.pairs(rounds: [3, 2], sizes: [8, 65536])
         #expect(pairs.map { "\($0.round) \($0.test) \($0.bytes)" } == [
             "1 read 8", "1 read 65536", "1 write 8", "1 write 65536",
             "2 read 8", "2 read 65536", "2 write 8", "2 write 65536",
+            "3 read 8", "3 write 8",
         ])
-        #expect(pairs.map(\.operation) == [.read, .read, .writePingPong, .writePingPong, .read, .read, .writePingPong, .writePingPong])
+        #expect(pairs.map(\.operation) == [.read, .read, .writePingPong, .writePingPong, .read, .read, .writePingPong, .writePingPong, .read, .writePingPong])
+        // perftest first in odd rounds, odpkit in even ones.
+        #expect(pairs.map(\.odpkitFirst) == [false, false, false, false, true, true, true, true, false, false])
+        #expect(PerftestRounds.conditions(round: 2)["first"] == "odpkit" && PerftestRounds.conditions(round: 3)["first"] == "perftest")
+        // One count serves every size.
+        #expect(PerftestRounds.pairs(rounds: [2], sizes: [8, 65536]).count == 8)
     }
 
-    @Test func theMedianIntervalIsTheWidestOrderStatisticsThatKeepTheCoverage() throws {
-        // 5 values: [min, max] covers 1 − 2/32; 4 values cannot reach 90 %.
-        let five = try #require(MedianInterval([3, 1, 5, 2, 4]))
-        #expect(five.lower == 1 && five.upper == 5 && five.coverage == 0.9375)
-        #expect(MedianInterval([1, 2, 3, 4]) == nil && MedianInterval([]) == nil)
-        // 8 values (make run's rounds): the 2nd and 7th, 1 − 2·9/256 = 93.0 %; one outlier each side leaves it.
-        let eight = try #require(MedianInterval([1.57, 0.98, 1.08, 0.94, 1.03, 0.96, 1.03, 1.00]))
-        #expect(eight.lower == 0.96 && eight.upper == 1.08 && abs(eight.coverage - (1 - 18.0 / 256)) < 1e-12)
-        // 9 values: the 2nd and 8th (1 − 2·10/512 = 96.1 %); the 3rd and 7th would cover only 82 %.
-        let nine = try #require(MedianInterval((1...9).map(Double.init)))
-        #expect(nine.lower == 2 && nine.upper == 8 && abs(nine.coverage - (1 - 20.0 / 512)) < 1e-12)
-        // A lower confidence narrows it.
-        #expect(MedianInterval((1...9).map(Double.init), confidence: 0.8)?.lower == 3)
+    @Test func theHodgesLehmannRatioReadsTwoSamplesWithoutPairingThem() throws {
+        // The Mann–Whitney null counts: the 20 orderings of 3 and 3 values, the 252 of 5 and 5.
+        #expect(HodgesLehmannRatio.mannWhitneyCounts(3, 3) == [1, 1, 2, 3, 3, 3, 3, 2, 1, 1])
+        #expect(HodgesLehmannRatio.mannWhitneyCounts(5, 5).reduce(0, +) == 252)
+        #expect(HodgesLehmannRatio.mannWhitneyCounts(16, 8).reduce(0, +) == 735_471)
+        // 3 a side: the median of the 9 ratios, [min, max] at 1 − 2/20.
+        let three = try #require(HodgesLehmannRatio([2, 3, 4], over: [1, 2, 4]))
+        #expect(three.estimate == 1.5 && three.interval == .init(lower: 0.5, upper: 4, coverage: 0.9))
+        // 2 a side: an estimate (the geometric mean of the middle two of 4), no interval.
+        let two = try #require(HodgesLehmannRatio([1, 4], over: [1, 1]))
+        #expect(two.estimate == 2 && two.interval == nil)
+        #expect(HodgesLehmannRatio([], over: [1]) == nil && HodgesLehmannRatio([1], over: [0]) == nil)
+        // Both tools meet the 18 µs level twice in 8 runs, in different rounds: paired, two rounds read 1.44
+        // and the median's interval (2nd to 7th) straddles 1.1; as two samples they are alike.
+        let perftest: [Double] = [18, 26, 18, 26, 26, 26, 26, 26], odpkit: [Double] = [26, 26, 26, 18, 26, 26, 26, 18]
+        let alike = try #require(HodgesLehmannRatio(odpkit, over: perftest))
+        #expect(alike.estimate == 1 && alike.interval?.lower == 1 && alike.interval?.upper == 1)
+        let paired = zip(odpkit, perftest).map { $0 / $1 }.sorted()
+        #expect(paired[1] < 0.7 && paired[6] > 1.4)
+        // odpkit a third slower in every run is beyond 10 % whatever the levels; a lower confidence narrows it.
+        let slower = try #require(HodgesLehmannRatio(perftest.map { $0 * 4 / 3 }, over: perftest.reversed()))
+        #expect(abs(slower.estimate - 4.0 / 3) < 1e-12 && (slower.interval?.lower ?? 0) > 1.1)
+        // 9 and 2: the 2nd smallest of 18 ratios (1 − 2·2/55); at 80 % the 3rd.
+        let values = (1...9).map(Double.init)
+        #expect(HodgesLehmannRatio(values, over: [5, 5])?.interval?.lower == 0.2)
+        #expect(HodgesLehmannRatio(values, over: [5, 5], confidence: 0.8)?.interval?.lower == 0.4)
     }
 
     @Test func clocksourceIsLabelledAndAChangeIsNoted() throws {

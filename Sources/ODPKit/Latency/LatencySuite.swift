@@ -21,10 +21,12 @@ public struct LatencySuite: Sendable {
     public var prefetch = true
     /// The largest message of the warm probe.
     public var warmMaximum = 1 << 20
-    /// perftest's wrapper, run in `perftestRounds` rounds against odpkit's pinned cells before the
-    /// parts (`PerftestRounds`); nil runs no perftest.
+    /// perftest's wrapper, run in rounds against odpkit's pinned cells before the parts
+    /// (`PerftestRounds`); nil runs no perftest.
     public var perftest: PerftestProgram?
-    public var perftestRounds = 8
+    /// The rounds of each of `perftestSizes` (one count serves every size): more of the small sizes,
+    /// whose pairs are short.
+    public var perftestRounds = [16, 8]
     /// odpkit's executable, which the perftest rounds start for odpkit's side of each pair
     /// (`PerftestPartner`): by default the running program's.
     public var odpkitExecutable = PerftestPartner.runningExecutable
@@ -48,7 +50,7 @@ public struct LatencySuite: Sendable {
             "warm-max-bytes": "\(warmMaximum)",
             "mirror-chunk-bytes": "\(MirrorRegion.defaultChunkSize)",
         ].merging(perftest == nil ? [:] : [
-            "perftest-rounds": "\(perftestRounds)",
+            "perftest-rounds": perftestRounds.map(String.init).joined(separator: ","),
             "perftest-sizes": perftestSizes.map(String.init).joined(separator: ","),
         ]) { first, _ in first }
     }
@@ -89,7 +91,12 @@ public struct LatencySuite: Sendable {
                 say("overhead: clock pair inside each sample, and with the record, \(max(budget.samples, 10_000)) samples")
                 OverheadProbe.run(samples: max(budget.samples, 10_000), into: results)
             case .registration:
-                try RegistrationProbe.run(sizes: RegistrationProbe.sizes(upTo: maximum), modes: modes, budget: budget, on: path, into: results, progress: say)
+                let sizes = RegistrationProbe.sizes(upTo: maximum)
+                let hugePagesFrom = TransparentHugePages.smallestAdvised() ?? 0
+                if let smallest = sizes.first, hugePagesFrom > smallest {
+                    notes.append("Registration with THP on starts at \(hugePagesFrom) bytes, the kernel's smallest transparent huge page for an advised mapping: a smaller mapping holds no huge page, so THP on would measure THP off again.")
+                }
+                try RegistrationProbe.run(sizes: sizes, modes: modes, hugePagesFrom: hugePagesFrom, budget: budget, on: path, into: results, progress: say)
             case .fault:
                 try FaultProbe.run(pageCounts: pageCounts, modes: modes, prefetch: prefetch, budget: budget, on: path, into: results, progress: say)
             case .invalidation:

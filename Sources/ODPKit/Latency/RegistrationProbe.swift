@@ -4,6 +4,10 @@ public import Verbs
 /// with transparent huge pages advised on and off (`MADV_HUGEPAGE` / `MADV_NOHUGEPAGE`), modes
 /// interleaved sample by sample on one mapping per size and condition.
 ///
+/// THP on starts at `hugePagesFrom` bytes, the smallest transparent huge page the kernel may use for
+/// an advised mapping (`TransparentHugePages.smallestAdvised`): a smaller mapping holds no huge page,
+/// so its THP-on cells would measure THP off's again (under TCG 3 s a size and pages condition).
+///
 /// "absent" drops the pages (`MADV_DONTNEED`) before each registration, outside the timing: a pinned
 /// or mirror registration then faults every page in, an ODP registration faults none.
 ///
@@ -25,14 +29,14 @@ public enum RegistrationProbe {
     }
 
     public static func run(
-        sizes: [Int], modes: [RegistrationMode], budget: ProbeBudget, on path: LoopbackPath, into results: ProbeResults,
-        progress: (String) -> Void
+        sizes: [Int], modes: [RegistrationMode], hugePagesFrom: Int = 0, budget: ProbeBudget, on path: LoopbackPath,
+        into results: ProbeResults, progress: (String) -> Void
     ) throws(ODPKitError) {
         // The longest round so far of each condition (pages present, THP), in nanoseconds.
         var longestRound: [[Bool]: UInt64] = [:]
         for size in sizes {
             for present in [true, false] {
-                for hugePages in [true, false] {
+                for hugePages in [true, false] where !hugePages || size >= hugePagesFrom {
                     progress("registration: \(size) bytes, pages \(present ? "present" : "absent"), THP \(hugePages ? "on" : "off")")
                     let memory = try AnonymousMemory(length: size)
                     try memory.adviseHugePages(hugePages)

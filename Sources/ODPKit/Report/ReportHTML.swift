@@ -75,7 +75,7 @@ public enum ReportHTML {
         for fit in fits {
             out += "<tr>"
             for (column, field) in FitTable.row(fit).enumerated() {
-                out += column == 1 ? modeCell(fit.mode) : "<td\(FitTable.numericColumns.contains(column) ? " class=\"num\"" : "")>\(field.htmlEscaped)</td>"
+                out += column == 1 ? modeCell(fit.mode) : dataCell(field, numeric: FitTable.numericColumns.contains(column))
             }
             out += "</tr>\n"
         }
@@ -86,6 +86,11 @@ public enum ReportHTML {
     private static func headerRow(_ columns: [String], numeric: Set<Int>) -> String {
         let titles = columns.enumerated().map { column, title in "<th\(numeric.contains(column) ? " class=\"num\"" : "")>\(title.htmlEscaped)</th>" }
         return "<thead><tr>" + titles.joined() + "</tr></thead>\n"
+    }
+
+    /// A table cell holding `text`, right-aligned when it is `numeric`.
+    private static func dataCell(_ text: String, numeric: Bool) -> String {
+        "<td\(numeric ? " class=\"num\"" : "")>\(text.htmlEscaped)</td>"
     }
 
     /// A table cell naming `mode`, after a swatch of its colour in the charts.
@@ -152,7 +157,7 @@ public enum ReportHTML {
                         let own = cell.conditions.filter { !shared.contains($0.key) }.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
                         out += "<td>\(own.isEmpty ? "-" : own.joined(separator: ", ").htmlEscaped)</td>"
                     default:
-                        out += "<td\(SummaryTable.numericColumns.contains(column) ? " class=\"num\"" : "")>\(field.htmlEscaped)</td>"
+                        out += dataCell(field, numeric: SummaryTable.numericColumns.contains(column))
                     }
                 }
                 out += "</tr>\n"
@@ -168,7 +173,7 @@ public enum ReportHTML {
         var out = "<section id=\"perftest\">\n<h2>perftest comparison</h2>\n"
         guard !report.perftest.isEmpty else { return out + notMeasured + "</section>\n" }
         let tolerance = "\(Int(PerftestComparison.tolerance * 100)) %"
-        out += "<p class=\"lead\">perftest and odpkit (pinned) measured the same in rounds in this boot: each perftest run followed at once by odpkit's cell of the same measure, with as many samples as perftest's iterations, measured by a fresh odpkit process as perftest's client is one (started and connected before perftest's run, told to go after it; under TCG a run's median sits on one of a few levels that change from one second to the next: the pair keeps the two runs close in time). ib_read_lat reports a READ's round trip, set beside odpkit's RDMA READ; ib_write_lat half a write ping-pong's round trip, beside odpkit's write ping-pong halved the same way; ib_send_lat (a send ping-pong) has no odpkit counterpart. Times are the medians over the rounds of each run's t_typical, in µs; the ratio is the median of the rounds' ratios (each odpkit cell over the perftest run just before it), with a distribution-free interval around it (the k-th smallest and largest ratio). Within \(tolerance): yes when the whole interval is at most 1 + \(tolerance), NO when all of it is above, undecided when it straddles: the testbed's noise is larger than the difference. The sweep columns are odpkit's message-size sweep per mode, measured apart from perftest.</p>\n"
+        out += "<p class=\"lead\">perftest and odpkit (pinned) measured the same in rounds in this boot: in each round a perftest run and odpkit's cell of the same measure, with as many samples as perftest's iterations, one right after the other (perftest first in odd rounds, odpkit in even ones), odpkit's measured by a fresh odpkit process as perftest's client is one (started and connected before either run). ib_read_lat reports a READ's round trip, set beside odpkit's RDMA READ; ib_write_lat half a write ping-pong's round trip, beside odpkit's write ping-pong halved the same way; ib_send_lat (a send ping-pong) has no odpkit counterpart. Times are the medians over the rounds of each run's t_typical, in µs. The ratio reads the two tools' runs as two samples, not pair by pair: under TCG a run's median sits on one of a few levels, and the level one run meets says little about the next run's. It is the Hodges–Lehmann estimate (the median of the ratios of every odpkit run to every perftest run), with Moses' distribution-free interval around it (the k-th smallest and largest of those ratios). Within \(tolerance): yes when the whole interval is at most 1 + \(tolerance), NO when all of it is above, undecided when it straddles: the testbed's noise is larger than the difference. The per-round ratios are shown for the levels each round met. The sweep columns are odpkit's message-size sweep per mode, measured apart from perftest.</p>\n"
         let versions = orderedUnique(report.perftest.map(\.version)).joined(separator: ", ")
         out += "<p class=\"lead\">perftest \(versions.htmlEscaped).</p>\n"
         let comparisons = PerftestComparison.all(report)
@@ -176,19 +181,22 @@ public enum ReportHTML {
         out += "<div class=\"scroll\"><table class=\"cells\">\n" + headerRow(columns, numeric: PerftestComparison.numericColumns) + "<tbody>\n"
         for comparison in comparisons {
             out += "<tr>" + comparison.row.enumerated().map { column, field in
-                PerftestComparison.numericColumns.contains(column) ? "<td class=\"num\">\(field.htmlEscaped)</td>" : "<td>\(field.htmlEscaped)</td>"
+                dataCell(field, numeric: PerftestComparison.numericColumns.contains(column))
             }.joined() + "</tr>\n"
         }
         out += "</tbody>\n</table></div>\n<h3>Every round</h3>\n"
-        let roundColumns = ["test", "bytes", "round", "perftest t_min", "perftest t_typical", "perftest 99%", "odpkit t_min", "odpkit t_typical", "odpkit 99%", "odpkit/perftest"]
-        out += "<div class=\"scroll\"><table class=\"cells\">\n" + headerRow(roundColumns, numeric: Set(1..<roundColumns.count)) + "<tbody>\n"
+        let roundColumns = ["test", "bytes", "round", "first", "perftest t_min", "perftest t_typical", "perftest 99%", "odpkit t_min", "odpkit t_typical", "odpkit 99%", "odpkit/perftest"]
+        let textColumns: Set = [0, 3]
+        let numeric = Set(roundColumns.indices).subtracting(textColumns)
+        out += "<div class=\"scroll\"><table class=\"cells\">\n" + headerRow(roundColumns, numeric: numeric) + "<tbody>\n"
         for comparison in comparisons {
             for round in comparison.rounds {
                 let result = round.perftest
                 let odpkit = round.odpkit.map { [$0.summary.minimum, $0.summary.typical, $0.summary.p99].map(ReportFormat.microseconds) } ?? ["-", "-", "-"]
-                let fields = [String(result.bytes), result.round.map(String.init) ?? "-"]
+                let first = result.round.map { PerftestRounds.odpkitFirst(round: $0) ? "odpkit" : "perftest" } ?? "-"
+                let fields = [result.test, String(result.bytes), result.round.map(String.init) ?? "-", first]
                     + [result.tMin, result.tTypical, result.p99].map(ReportFormat.microseconds) + odpkit + [PerftestComparison.ratioText(round.ratio)]
-                out += "<tr><td>\(result.test.htmlEscaped)</td>" + fields.map { "<td class=\"num\">\($0.htmlEscaped)</td>" }.joined() + "</tr>\n"
+                out += "<tr>" + fields.enumerated().map { dataCell($1, numeric: numeric.contains($0)) }.joined() + "</tr>\n"
             }
         }
         return out + "</tbody>\n</table></div>\n</section>\n"

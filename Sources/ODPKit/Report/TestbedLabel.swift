@@ -61,7 +61,7 @@ public struct TestbedLabel: Sendable, Codable, Hashable {
             .map { $0.trimmingWhitespace() } ?? "unknown"
         return TestbedLabel(
             kernel: system.kernel, device: device, driver: driver(of: device), rdmaCore: system.rdmaCore,
-            cpu: cpu, emulated: system.emulated, thp: transparentHugePages(), memlock: MemoryLockLimit.current.description,
+            cpu: cpu, emulated: system.emulated, thp: TransparentHugePages.enabled() ?? "unavailable", memlock: MemoryLockLimit.current.description,
             forkMode: forkMode(), testbed: system.testbedLabel, clocksource: currentClocksource()
         )
     }
@@ -94,14 +94,6 @@ public struct TestbedLabel: Sendable, Codable, Hashable {
         let length = readlink("/sys/class/infiniband/\(device)/device/driver", &target, target.count - 1)
         guard length > 0 else { return "hardware" }
         return string(fromCBuffer: target).split(separator: "/").last.map(String.init) ?? "hardware"
-    }
-
-    /// The bracketed choice of `always [madvise] never`.
-    static func transparentHugePages() -> String {
-        guard let line = firstLine(of: "/sys/kernel/mm/transparent_hugepage/enabled", startingWith: ""),
-              let open = line.firstIndex(of: "["), let close = line[open...].firstIndex(of: "]")
-        else { return "unavailable" }
-        return String(line[line.index(after: open)..<close])
     }
 
     /// The corresponding C function is `ibv_is_fork_initialized`.
