@@ -21,7 +21,7 @@ struct ReportCommand: ParsableCommand {
     @Option(name: .customLong("perftest-rounds"), help: ArgumentHelp(
         "Rounds of perftest and odpkit at each of --perftest-sizes, comma-separated (one count serves every size).",
         discussion: "Each round runs perftest and a fresh odpkit on the same measure, one right after the other: perftest first in odd rounds, odpkit in even ones. 16 rounds a side give the ratio a 90.6 % interval."))
-    var perftestRounds = "16,8"
+    var perftestRounds = "16,12"
 
     @Option(name: .customLong("perftest-sizes"), help: "Message sizes of the perftest rounds, comma-separated.")
     var perftestSizes = "8,65536"
@@ -37,7 +37,7 @@ struct ReportCommand: ParsableCommand {
             throw ValidationError("--perftest-sizes takes sizes in bytes above zero, e.g. 8,65536")
         }
         guard let rounds = positiveIntegers(perftestRounds), rounds.count == 1 || rounds.count == sizes.count else {
-            throw ValidationError("--perftest-rounds takes one count above zero, or one per size of --perftest-sizes, e.g. 16,8")
+            throw ValidationError("--perftest-rounds takes one count above zero, or one per size of --perftest-sizes, e.g. 16,12")
         }
         guard !chosenParts.isEmpty, chosenParts.count == parts.split(separator: ",").count else {
             throw ValidationError("--parts takes \(Self.partNames.joined(separator: ", "))")

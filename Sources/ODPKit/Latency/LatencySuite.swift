@@ -26,7 +26,7 @@ public struct LatencySuite: Sendable {
     public var perftest: PerftestProgram?
     /// The rounds of each of `perftestSizes` (one count serves every size): more of the small sizes,
     /// whose pairs are short.
-    public var perftestRounds = [16, 8]
+    public var perftestRounds = [16, 12]
     /// odpkit's executable, which the perftest rounds start for odpkit's side of each pair
     /// (`PerftestPartner`): by default the running program's.
     public var odpkitExecutable = PerftestPartner.runningExecutable

@@ -12,7 +12,7 @@ public import Verbs
 /// 18, 26 or 44 µs in the testbed) that both tools visit; which one a run meets is mostly the
 /// testbed's doing (the README says what is known), and the rounds spread both tools' runs over the
 /// same stretch of the boot. Sizes may take different numbers of rounds: an 8 B pair takes about
-/// 2.5 s, most of it the two programs' start-up, a 64 KiB write pair about 7 s.
+/// 2 s in the testbed, most of it the two programs' start-up, a 64 KiB write pair about 6 s.
 public enum PerftestRounds {
     /// The `sweep` condition of odpkit's cells of the rounds (`round` is the other).
     public static let sweep = "perftest rounds"
