@@ -42,6 +42,16 @@ final class RXEIntegrationTests {
         #expect(result.stdout.contains("\"schema\" : 1"))
     }
 
+    @Test func aReportWithoutTheRegistrationProbeNotesNoRegistrationLimit() throws {
+        try withTemporaryDirectory("report-overhead") { directory in
+            // 1 TiB is above a quarter of any testbed's memory: the registration probe would stop short of it.
+            let result = try runProduct("odpkit", ["report", "--parts", "overhead", "--max-region-mib", "1048576", "--out", directory.path])
+            #expect(result.status == 0, "stderr: \(result.stderr)")
+            let json = try String(contentsOf: directory.appendingPathComponent("report.json"), encoding: .utf8)
+            #expect(json.contains(OverheadProbe.insideSample) && !json.contains("Registration sizes stop") && !json.contains("Registration with THP on"))
+        }
+    }
+
     // MARK: Coherence after MADV_DONTNEED
 
     @Test func pinnedRegionServesStaleBytesAfterDontNeed() throws {

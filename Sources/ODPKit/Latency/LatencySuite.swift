@@ -73,7 +73,7 @@ public struct LatencySuite: Sendable {
         #endif
         var written = 0
         let maximum = Self.registrationCap(registrationMaximum)
-        if maximum < registrationMaximum {
+        if parts.contains(.registration), maximum < registrationMaximum {
             notes.append("Registration sizes stop at \(maximum) bytes: a quarter of the memory available (MemAvailable) at the start.")
         }
         let say: (String) -> Void = { line in

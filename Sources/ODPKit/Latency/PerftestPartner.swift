@@ -12,8 +12,8 @@ public import Verbs
 /// beside them in 1, where fresh `odpkit bench warm` processes had met it as often as perftest (1 and 1
 /// in 66 runs). Beside perftest in the rounds the partner still met the slow levels more often in some
 /// boots (the README has the counts). The report process starts the partner and waits for its `ready`
-/// before perftest runs, so that the two do not overlap and the partner's measurement follows
-/// perftest's within a few hundred ms.
+/// before either run of the pair, so that the partner's start-up overlaps neither measurement and its
+/// measurement follows perftest's (or precedes it) within a few hundred ms.
 public final class PerftestPartner {
     /// What the partner prints after the go: its cell's samples (ns, in order) and failed samples.
     public struct Measured: Codable, Sendable, Hashable {
