@@ -22,10 +22,12 @@ public enum PerftestRounds {
     /// Whether odpkit's cell goes before perftest's run in round `round`: in even rounds.
     public static func odpkitFirst(round: Int) -> Bool { round.isMultiple(of: 2) }
 
+    /// The tool that goes first in round `round`: `odpkit` or `perftest` (the `first` condition).
+    public static func first(round: Int) -> String { odpkitFirst(round: round) ? "odpkit" : "perftest" }
+
     /// The conditions of odpkit's cells of round `round` (measured in a fresh process: `PerftestPartner`).
     public static func conditions(round: Int) -> [String: String] {
-        ["pages": "present", "sweep": sweep, "round": String(round), "process": "fresh",
-         "first": odpkitFirst(round: round) ? "odpkit" : "perftest"]
+        ["pages": "present", "sweep": sweep, "round": String(round), "process": "fresh", "first": first(round: round)]
     }
 
     /// One perftest run (`test` at `bytes`) and odpkit's cell of the same measure, one right after the other.

@@ -193,8 +193,7 @@ public enum ReportHTML {
             for round in comparison.rounds {
                 let result = round.perftest
                 let odpkit = round.odpkit.map { [$0.summary.minimum, $0.summary.typical, $0.summary.p99].map(ReportFormat.microseconds) } ?? ["-", "-", "-"]
-                let first = result.round.map { PerftestRounds.odpkitFirst(round: $0) ? "odpkit" : "perftest" } ?? "-"
-                let fields = [result.test, String(result.bytes), result.round.map(String.init) ?? "-", first]
+                let fields = [result.test, String(result.bytes), result.round.map(String.init) ?? "-", result.round.map(PerftestRounds.first(round:)) ?? "-"]
                     + [result.tMin, result.tTypical, result.p99].map(ReportFormat.microseconds) + odpkit + [PerftestComparison.ratioText(round.ratio)]
                 out += "<tr>" + fields.enumerated().map { dataCell($1, numeric: numeric.contains($0)) }.joined() + "</tr>\n"
             }
