@@ -60,7 +60,7 @@ run: release
 	$(TESTBED) --memory 6144 -- $(RELEASE)/odpkit report --out $(REPORT) --perftest testbed/perftest-latency
 	@echo "make: the report is in $(REPORT)/report.html (with report.json and samples.csv); open it in a browser"
 
-# perftest beside odpkit alone, in 40 rounds of every measure (about 9 minutes): enough to decide the
+# perftest beside odpkit alone, in 40 rounds of every measure (about 10 minutes): enough to decide the
 # 10 % target at 64 KiB too, whose runs spread about ±15 % under TCG (make run's 12 rounds often leave
 # it undecided).
 COMPARISON := report-perftest
