@@ -33,10 +33,16 @@ public struct PerftestComparison: Sendable, Hashable {
         /// odpkit's pinned cell of the same measure and round; nil when it was not measured.
         public var odpkit: ReportCell?
 
+        /// odpkit's median in this round, nil when its cell was not measured.
+        public var odpkitTypical: Double? {
+            guard let odpkit, odpkit.summary.samples > 0 else { return nil }
+            return odpkit.summary.typical
+        }
+
         /// odpkit's median over perftest's `t_typical` (shown per round; the verdict does not pair them).
         public var ratio: Double? {
-            guard let odpkit, odpkit.summary.samples > 0, perftest.tTypical > 0 else { return nil }
-            return odpkit.summary.typical / perftest.tTypical
+            guard let odpkitTypical, perftest.tTypical > 0 else { return nil }
+            return odpkitTypical / perftest.tTypical
         }
     }
 
@@ -86,7 +92,7 @@ public struct PerftestComparison: Sendable, Hashable {
 
     /// The median of odpkit's pinned medians over the rounds, nil without one.
     public var odpkitTypical: Double? {
-        Self.median(rounds.compactMap { $0.odpkit?.summary.typical })
+        Self.median(rounds.compactMap(\.odpkitTypical))
     }
 
     /// The per-round ratios odpkit/perftest, in round order.
@@ -94,8 +100,7 @@ public struct PerftestComparison: Sendable, Hashable {
 
     /// odpkit's medians against perftest's `t_typical`s over the rounds, nil without a pinned cell.
     public var shift: HodgesLehmannRatio? {
-        HodgesLehmannRatio(rounds.compactMap { $0.odpkit.flatMap { $0.summary.samples > 0 ? $0.summary.typical : nil } },
-                           over: rounds.map(\.perftest.tTypical), confidence: Self.confidence)
+        HodgesLehmannRatio(rounds.compactMap(\.odpkitTypical), over: rounds.map(\.perftest.tTypical), confidence: Self.confidence)
     }
 
     /// The ratio odpkit/perftest (`shift`'s estimate), nil without a pinned cell.
