@@ -6,6 +6,9 @@ let strictness: [SwiftSetting] = [
     .enableUpcomingFeature("InternalImportsByDefault"),
 ]
 
+let system = Target.Dependency.product(name: "SystemPackage", package: "swift-system")
+let histogram = Target.Dependency.product(name: "Histogram", package: "hdrhistogram-swift")
+
 let package = Package(
     name: "odpkit",
     platforms: [.macOS(.v15)],
@@ -13,6 +16,8 @@ let package = Package(
         .library(name: "ODPKit", targets: ["ODPKit"]),
         .library(name: "Verbs", targets: ["Verbs"]),
         .library(name: "UserFault", targets: ["UserFault"]),
+        .library(name: "ODPKitReport", targets: ["ODPKitReport"]),
+        .library(name: "ODPKitBench", targets: ["ODPKitBench"]),
         .executable(name: "odpkit", targets: ["odpkit"]),
         .executable(name: "stale-after-dontneed", targets: ["stale-after-dontneed"]),
     ],
@@ -23,49 +28,46 @@ let package = Package(
         .package(url: "https://github.com/ordo-one/malloc-interposer", from: "1.6.1"),
     ],
     targets: [
-        .target(
-            name: "CODPKitShim",
-            cSettings: [.define("_GNU_SOURCE")],
-            linkerSettings: [.linkedLibrary("ibverbs"), .linkedLibrary("dl")]
-        ),
-        .target(
-            name: "Verbs",
-            dependencies: ["CODPKitShim", .product(name: "SystemPackage", package: "swift-system")],
-            swiftSettings: strictness
-        ),
-        .target(
-            name: "UserFault",
-            dependencies: ["Verbs", "CODPKitShim", .product(name: "SystemPackage", package: "swift-system")],
-            swiftSettings: strictness
-        ),
+        // C shims, one per concern: Linux (userfaultfd, capabilities, mremap) and libibverbs.
+        .target(name: "CODPKitLinux", cSettings: [.define("_GNU_SOURCE")], linkerSettings: [.linkedLibrary("dl")]),
+        .target(name: "CODPKitVerbs", cSettings: [.define("_GNU_SOURCE")], linkerSettings: [.linkedLibrary("ibverbs")]),
+        // System support: the error type, the EINTR retry, the page size, the clock.
+        .target(name: "ODPKitSystem", dependencies: ["CODPKitLinux", system], swiftSettings: strictness),
+        .target(name: "Verbs", dependencies: ["CODPKitVerbs", "CODPKitLinux", "ODPKitSystem", system], swiftSettings: strictness),
+        .target(name: "UserFault", dependencies: ["CODPKitLinux", "ODPKitSystem", system], swiftSettings: strictness),
+        // The library a user imports: memory, the three registration modes, the mirror.
         .target(
             name: "ODPKit",
-            dependencies: [
-                "Verbs", "UserFault", "CODPKitShim",
-                .product(name: "SystemPackage", package: "swift-system"),
-                .product(name: "Histogram", package: "hdrhistogram-swift"),
-            ],
+            dependencies: ["ODPKitSystem", "Verbs", "UserFault", "CODPKitLinux", system, histogram],
+            swiftSettings: strictness
+        ),
+        // The report: its model, statistics and rendering (text, JSON, CSV, HTML/SVG).
+        .target(name: "ODPKitReport", dependencies: ["ODPKit", "ODPKitSystem", system, histogram], swiftSettings: strictness),
+        // The measuring bench: fixtures, probes, the suite, perftest rounds, the peer probe.
+        .target(
+            name: "ODPKitBench",
+            dependencies: ["ODPKit", "ODPKitReport", "ODPKitSystem", "Verbs", "UserFault", "CODPKitLinux", "CODPKitVerbs", system, histogram],
             swiftSettings: strictness
         ),
         .executableTarget(
             name: "odpkit",
-            dependencies: ["ODPKit", "Verbs", .product(name: "ArgumentParser", package: "swift-argument-parser"), .product(name: "Histogram", package: "hdrhistogram-swift")],
+            dependencies: ["ODPKit", "ODPKitBench", "ODPKitReport", .product(name: "ArgumentParser", package: "swift-argument-parser"), histogram],
             swiftSettings: strictness
         ),
         .executableTarget(
             name: "stale-after-dontneed",
-            dependencies: ["ODPKit", "Verbs"],
+            dependencies: ["ODPKit", "ODPKitBench"],
             path: "examples/stale-after-dontneed",
             swiftSettings: strictness
         ),
         .testTarget(
             name: "UserFaultTests",
-            dependencies: ["UserFault", "Verbs", "CODPKitShim"],
+            dependencies: ["UserFault", "ODPKitSystem", "CODPKitLinux"],
             swiftSettings: strictness
         ),
         .testTarget(
             name: "ODPKitTests",
-            dependencies: ["ODPKit", "Verbs", "CODPKitShim", .product(name: "MallocInterposerSwift", package: "malloc-interposer")],
+            dependencies: ["ODPKit", "ODPKitBench", "ODPKitReport", "Verbs", "CODPKitLinux", .product(name: "MallocInterposerSwift", package: "malloc-interposer")],
             swiftSettings: strictness
         ),
     ]

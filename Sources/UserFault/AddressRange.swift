@@ -1,5 +1,5 @@
-import CODPKitShim
-import Verbs
+import CODPKitLinux
+import ODPKitSystem
 
 /// A span of this process's address space in whole pages, as the userfaultfd ioctls take it.
 public struct AddressRange: Hashable, Sendable, CustomStringConvertible {
@@ -24,7 +24,7 @@ public struct AddressRange: Hashable, Sendable, CustomStringConvertible {
     /// The page that holds `address` (a fault's address, which the kernel reports unaligned only
     /// with the exactAddress feature).
     public static func page(containing address: UInt) -> AddressRange {
-        AddressRange(start: address & ~UInt(systemPageSize - 1), length: systemPageSize)
+        AddressRange(start: address & ~UInt(pageSize - 1), length: pageSize)
     }
 
     /// The first address after the range.
@@ -37,10 +37,10 @@ public struct AddressRange: Hashable, Sendable, CustomStringConvertible {
     /// The range as `struct uffdio_range`, after checking that it is whole pages: the kernel
     /// refuses anything else with EINVAL, which would not say which argument was wrong.
     func uffdioRange(_ function: String) throws(ODPKitError) -> uffdio_range {
-        let mask = UInt(systemPageSize - 1)
+        let mask = UInt(pageSize - 1)
         guard length > 0, start & mask == 0, UInt(length) & mask == 0 else {
             throw ODPKitError(.invalidArgument, function: function,
-                              reason: "the range \(self) is not whole pages of \(systemPageSize) bytes; round it to page boundaries")
+                              reason: "the range \(self) is not whole pages of \(pageSize) bytes; round it to page boundaries")
         }
         return uffdio_range(start: UInt64(start), len: UInt64(length))
     }

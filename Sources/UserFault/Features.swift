@@ -1,4 +1,4 @@
-import CODPKitShim
+import CODPKitLinux
 
 extension UserFaultFD {
     /// The `UFFD_FEATURE_*` bits of the UFFDIO_API handshake: which events and fault flags a userfaultfd reports.

@@ -1,6 +1,6 @@
-import CODPKitShim
+import CODPKitLinux
 import SystemPackage
-public import Verbs
+public import ODPKitSystem
 
 extension UserFaultFD {
     /// What UFFDIO_API settled for a descriptor: what was asked for, what the kernel offers, what it enabled.

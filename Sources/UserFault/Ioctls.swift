@@ -1,4 +1,4 @@
-import CODPKitShim
+import CODPKitLinux
 
 extension UserFaultFD {
     /// Which ioctls the kernel offers: on the descriptor after UFFDIO_API, or on a range after UFFDIO_REGISTER.

@@ -1,6 +1,6 @@
 import Synchronization
 import SystemPackage
-import Verbs
+import ODPKitSystem
 
 #if canImport(Glibc)
 import Glibc

@@ -1,4 +1,4 @@
-import CODPKitShim
+import CODPKitLinux
 
 extension UserFaultFD {
     /// Which faults in a registered range the monitor is told about (`UFFDIO_REGISTER_MODE_*`).

@@ -1,6 +1,6 @@
-import CODPKitShim
+import CODPKitLinux
 import SystemPackage
-public import Verbs
+public import ODPKitSystem
 
 /// One message read from a userfaultfd (`struct uffd_msg`).
 ///

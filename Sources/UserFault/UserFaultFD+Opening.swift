@@ -1,6 +1,6 @@
-import CODPKitShim
+import CODPKitLinux
 import SystemPackage
-public import Verbs
+public import ODPKitSystem
 
 #if canImport(Glibc)
 import Glibc

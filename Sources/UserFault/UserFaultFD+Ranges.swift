@@ -1,6 +1,6 @@
-import CODPKitShim
+import CODPKitLinux
 import SystemPackage
-public import Verbs
+public import ODPKitSystem
 
 extension UserFaultFD {
     /// Registers `range` so that the faults `mode` names (and the address-space events the handshake

@@ -1,6 +1,6 @@
-import CODPKitShim
+import CODPKitLinux
 import SystemPackage
-public import Verbs
+public import ODPKitSystem
 
 extension UserFaultFD {
     /// Maps zero pages over `range` of a missing-mode range and, unless `wake` is false, wakes the

@@ -1,7 +1,7 @@
-import CODPKitShim
+import CODPKitLinux
 import Synchronization
 import SystemPackage
-public import Verbs
+public import ODPKitSystem
 
 /// A userfaultfd: the descriptor through which this process learns of faults and address-space
 /// changes in the ranges registered with it, and answers the faults.

@@ -1,7 +1,7 @@
-import CODPKitShim
+import CODPKitLinux
 import Synchronization
 import SystemPackage
-public import Verbs
+public import ODPKitSystem
 
 #if canImport(Glibc)
 import Glibc

@@ -1,24 +1,14 @@
-import CODPKitShim
+import CODPKitLinux
 import SystemPackage
+import ODPKitSystem
 
 #if canImport(Glibc)
 import Glibc
 #endif
 
-// One internal wrapper per system call; EINTR is retried in `retryingOnInterrupt` and nowhere else.
+// One internal wrapper per system call; EINTR is retried in ODPKitSystem's `retryingOnInterrupt`.
 // The wrappers throw the bare `Errno`: their callers decide which errors are outcomes (EAGAIN, EEXIST)
 // and word the rest as an `ODPKitError`.
-
-/// Runs `call` again while it fails with EINTR; returns its result, or throws the errno of any other failure.
-@inline(__always)
-func retryingOnInterrupt<Result: FixedWidthInteger>(_ call: () -> Result) throws(Errno) -> Result {
-    while true {
-        let result = call()
-        if result != -1 { return result }
-        let code = Errno(rawValue: errno)
-        if code != .interrupted { throw code }
-    }
-}
 
 /// Opens a file. The corresponding C function is `open`.
 func system_open(_ path: String, _ flags: Int32) throws(Errno) -> Int32 {
@@ -75,6 +65,3 @@ func system_eventfd(_ flags: Int32) throws(Errno) -> Int32 {
 func system_threadHasCapability(_ capability: Int32) throws(Errno) -> Bool {
     try retryingOnInterrupt { odpkit_thread_has_effective_capability(capability) } == 1
 }
-
-/// The system page size. The corresponding C function is `sysconf(_SC_PAGESIZE)`.
-let systemPageSize = Int(sysconf(Int32(_SC_PAGESIZE)))

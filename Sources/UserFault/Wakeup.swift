@@ -1,7 +1,7 @@
-import CODPKitShim
+import CODPKitLinux
 import Synchronization
 import SystemPackage
-import Verbs
+import ODPKitSystem
 
 #if canImport(Glibc)
 import Glibc

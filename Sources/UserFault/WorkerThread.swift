@@ -1,7 +1,7 @@
-import CODPKitShim
+import CODPKitLinux
 import Synchronization
 import SystemPackage
-package import Verbs
+package import ODPKitSystem
 
 #if canImport(Glibc)
 import Glibc

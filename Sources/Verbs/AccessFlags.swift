@@ -1,4 +1,4 @@
-import CODPKitShim
+import CODPKitVerbs
 
 /// How a memory region may be accessed (`enum ibv_access_flags`).
 public struct AccessFlags: OptionSet, Sendable, Hashable, CustomStringConvertible {

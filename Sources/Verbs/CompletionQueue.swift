@@ -1,4 +1,5 @@
-import CODPKitShim
+import CODPKitVerbs
+public import ODPKitSystem
 
 
 /// A completion queue (`struct ibv_cq`), polled without allocating.

@@ -1,5 +1,6 @@
-import CODPKitShim
+import CODPKitVerbs
 import SystemPackage
+public import ODPKitSystem
 
 /// An open RDMA device (`struct ibv_context`): the root of every other verbs object.
 ///

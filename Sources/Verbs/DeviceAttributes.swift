@@ -1,4 +1,5 @@
-import CODPKitShim
+import CODPKitVerbs
+import ODPKitSystem
 
 /// What `ibv_query_device_ex` reports about a device, the parts odpkit uses.
 public struct DeviceAttributes: Sendable, Hashable {

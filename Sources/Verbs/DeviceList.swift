@@ -1,4 +1,5 @@
-import CODPKitShim
+import CODPKitVerbs
+public import ODPKitSystem
 
 /// One RDMA device as `ibv_get_device_list` reports it, before it is opened.
 public struct DeviceDescriptor: Sendable, Hashable {

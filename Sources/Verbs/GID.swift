@@ -1,4 +1,4 @@
-import CODPKitShim
+import CODPKitVerbs
 
 /// A 128-bit global identifier, printed as an IPv6 address.
 public struct GID: Sendable, Hashable, CustomStringConvertible {

@@ -1,4 +1,5 @@
-import CODPKitShim
+import CODPKitLinux
+import CODPKitVerbs
 
 #if canImport(Glibc)
 import Glibc

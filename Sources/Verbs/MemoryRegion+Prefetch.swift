@@ -1,4 +1,5 @@
-import CODPKitShim
+import CODPKitVerbs
+public import ODPKitSystem
 
 extension MemoryRegion {
     /// What an ODP region's pages are prefetched for (`enum ibv_advise_mr_advice`).

@@ -1,6 +1,7 @@
-import CODPKitShim
+import CODPKitVerbs
 import Synchronization
 import SystemPackage
+public import ODPKitSystem
 
 #if canImport(Glibc)
 import Glibc

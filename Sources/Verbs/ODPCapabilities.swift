@@ -1,4 +1,4 @@
-import CODPKitShim
+import CODPKitVerbs
 
 /// What On-Demand Paging a device supports, from `ibv_device_attr_ex.odp_caps` and `xrc_odp_caps`.
 public struct ODPCapabilities: Sendable, Hashable {

@@ -1,4 +1,4 @@
-import CODPKitShim
+import CODPKitVerbs
 
 /// What `ibv_query_port` reports about a port, the parts odpkit uses.
 public struct PortAttributes: Sendable, Hashable {

@@ -1,4 +1,4 @@
-import CODPKitShim
+import CODPKitVerbs
 
 /// A send work request (`struct ibv_send_wr` and its one `struct ibv_sge`) built and checked once by
 /// `QueuePair.prepareRead` or `prepareWrite`, then posted again and again with `QueuePair.post(_:id:)`,

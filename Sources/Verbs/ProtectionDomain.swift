@@ -1,4 +1,5 @@
-import CODPKitShim
+import CODPKitVerbs
+public import ODPKitSystem
 
 /// A protection domain (`struct ibv_pd`): memory regions and queue pairs belong to one.
 ///

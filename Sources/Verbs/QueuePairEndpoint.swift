@@ -1,4 +1,4 @@
-import CODPKitShim
+import CODPKitVerbs
 
 /// What a peer needs to connect a reliable-connected queue pair to this one, as perftest exchanges it.
 public struct QueuePairEndpoint: Sendable, Hashable, Codable, CustomStringConvertible {

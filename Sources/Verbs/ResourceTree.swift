@@ -1,5 +1,7 @@
-import CODPKitShim
+import CODPKitLinux
+import CODPKitVerbs
 import Synchronization
+public import ODPKitSystem
 
 /// A verbs object that a parent closes before closing itself (pyverbs' model).
 public protocol VerbsResource: AnyObject {

@@ -1,5 +1,6 @@
-import CODPKitShim
+import CODPKitVerbs
 import SystemPackage
+import ODPKitSystem
 
 #if canImport(Glibc)
 import Glibc
@@ -26,12 +27,4 @@ func nonNull<T>(_ function: String, _ pointer: T?, reason: @autoclosure () -> St
 /// The error for using an object after `close()`.
 func useAfterClose(_ what: String, function: String) -> ODPKitError {
     ODPKitError(.closed, function: function, reason: "the \(what) was closed; create a new one")
-}
-
-/// Copies a fixed-size C character array (a tuple) into a String.
-func string<T>(fromCCharTuple tuple: T) -> String {
-    withUnsafeBytes(of: tuple) { raw in
-        let bytes = raw.prefix { $0 != 0 }
-        return String(decoding: bytes, as: UTF8.self)
-    }
 }

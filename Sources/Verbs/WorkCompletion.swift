@@ -1,4 +1,5 @@
-import CODPKitShim
+import CODPKitVerbs
+public import ODPKitSystem
 
 /// One completed work request (`struct ibv_wc`).
 public struct WorkCompletion: Sendable, Hashable, CustomStringConvertible {

@@ -1,4 +1,5 @@
 import ArgumentParser
+import ODPKit
 
 /// `odpkit bench …`: latency probes, each printing a table labelled with its testbed.
 struct BenchCommand: ParsableCommand {

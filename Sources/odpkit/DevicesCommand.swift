@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
 import ODPKit
-import Verbs
+import ODPKitBench
 
 /// `odpkit devices`: every RDMA device, its ports and GIDs, and its ODP capability bits.
 struct DevicesCommand: ParsableCommand {

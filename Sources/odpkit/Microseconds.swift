@@ -1,4 +1,5 @@
 import Histogram
+import ODPKit
 
 /// A histogram's value at `percentile`, recorded in nanoseconds, in µs for a table; "-" when empty.
 func microseconds(_ histogram: Histogram<UInt64>, _ percentile: Double) -> String {

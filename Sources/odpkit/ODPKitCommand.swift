@@ -1,4 +1,5 @@
 import ArgumentParser
+import ODPKit
 
 /// The `odpkit` command line: what the devices offer, the latency probes, the report and its rendering.
 @main

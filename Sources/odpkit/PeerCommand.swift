@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
 import ODPKit
-import Verbs
+import ODPKitBench
 
 /// `odpkit peer …`: two hosts, one wire — a remote peer's RDMA access to pages this host just dropped.
 struct PeerCommand: ParsableCommand {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import ODPKit
+import ODPKitBench
 
 /// `odpkit perftest-partner` (not listed): odpkit's side of one perftest pair, started by the report's
 /// perftest rounds in a fresh process (`PerftestPartner`); says `ready`, measures after its standard input ends.

@@ -1,6 +1,7 @@
 import ArgumentParser
 import ODPKit
-import Verbs
+import ODPKitReport
+import ODPKitBench
 
 /// How a probe command prints what it measured.
 struct ProbeOutput: ParsableArguments {

@@ -1,3 +1,4 @@
+import ODPKit
 #if canImport(Glibc)
 import Glibc
 #endif

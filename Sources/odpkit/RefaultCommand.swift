@@ -1,7 +1,7 @@
 import ArgumentParser
 import Histogram
 import ODPKit
-import Verbs
+import ODPKitBench
 
 #if canImport(Glibc)
 import Glibc

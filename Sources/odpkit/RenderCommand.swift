@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import ODPKit
+import ODPKitReport
 
 /// `odpkit render REPORT.json --out DIR`: the HTML page of a saved report, so it can be drawn again.
 struct RenderCommand: ParsableCommand {

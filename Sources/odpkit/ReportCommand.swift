@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
 import ODPKit
+import ODPKitReport
+import ODPKitBench
 
 /// `odpkit report`: the whole suite, written as report.json, samples.csv and a self-contained report.html.
 struct ReportCommand: ParsableCommand {

@@ -1,4 +1,5 @@
 import ODPKit
+import ODPKitReport
 
 /// The text a probe command or `odpkit report` prints: the summary table, then the fit table if the
 /// report measured registration, then perftest beside odpkit if it holds perftest's results.

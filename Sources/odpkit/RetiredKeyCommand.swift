@@ -1,5 +1,6 @@
 import ArgumentParser
 import ODPKit
+import ODPKitBench
 
 #if canImport(Glibc)
 import Glibc

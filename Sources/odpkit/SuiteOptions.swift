@@ -1,6 +1,6 @@
 import ArgumentParser
 import ODPKit
-import Verbs
+import ODPKitBench
 
 /// The options every latency probe and the report share.
 struct SuiteOptions: ParsableArguments {

@@ -1,6 +1,8 @@
 import MallocInterposerSwift
 import Testing
 @testable import ODPKit
+@testable import ODPKitBench
+@testable import ODPKitReport
 import Verbs
 
 #if canImport(Glibc)

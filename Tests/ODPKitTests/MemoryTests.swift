@@ -2,6 +2,8 @@ import Foundation
 import Testing
 import Verbs
 @testable import ODPKit
+@testable import ODPKitBench
+@testable import ODPKitReport
 
 @Suite("anonymous memory, page dropping, memlock accounting (host)")
 struct MemoryTests {

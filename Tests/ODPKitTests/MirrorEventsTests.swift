@@ -1,6 +1,8 @@
 import Foundation
 import Testing
 @testable import ODPKit
+@testable import ODPKitBench
+@testable import ODPKitReport
 import UserFault
 
 #if canImport(Glibc)

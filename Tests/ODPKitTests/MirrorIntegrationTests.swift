@@ -1,6 +1,8 @@
 import Testing
 import Verbs
 @testable import ODPKit
+@testable import ODPKitBench
+@testable import ODPKitReport
 
 #if canImport(Glibc)
 import Glibc

@@ -1,4 +1,5 @@
 import Foundation
+import ODPKitSystem
 import Testing
 import Verbs
 

@@ -1,6 +1,8 @@
 import Testing
 import Verbs
 import ODPKit
+import ODPKitBench
+import ODPKitReport
 
 @Suite("ODP capability checks (host)")
 struct ODPRequirementTests {

@@ -1,5 +1,7 @@
 import Testing
 @testable import ODPKit
+@testable import ODPKitBench
+@testable import ODPKitReport
 
 @Suite("measuring overhead: the bias inside each sample against the smallest latency (host)")
 struct OverheadProbeTests {

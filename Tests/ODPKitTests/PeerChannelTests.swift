@@ -2,6 +2,8 @@ import Foundation
 import Testing
 import Verbs
 @testable import ODPKit
+@testable import ODPKitBench
+@testable import ODPKitReport
 
 /// The peer probe's TCP side channel over 127.0.0.1: no RDMA needed.
 @Suite("peer channel over 127.0.0.1 (host)", .timeLimit(.minutes(1)))

@@ -2,6 +2,8 @@ import Foundation
 import Testing
 import Verbs
 @testable import ODPKit
+@testable import ODPKitBench
+@testable import ODPKitReport
 
 /// `odpkit peer serve` and `odpkit peer fault` as two processes, each choosing its device by itself. In
 /// the testbed's two-hosts mode (`testbed/run --mode two-hosts`) the server runs in the peer's network

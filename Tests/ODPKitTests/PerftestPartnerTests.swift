@@ -1,6 +1,8 @@
 import Foundation
 import Testing
 @testable import ODPKit
+@testable import ODPKitBench
+@testable import ODPKitReport
 import Verbs
 
 /// The report's side of `PerftestPartner` against stand-ins for `odpkit perftest-partner` (shell scripts):

@@ -1,5 +1,7 @@
 import Testing
 @testable import ODPKit
+@testable import ODPKitBench
+@testable import ODPKitReport
 
 @Suite("probe budget: warm-up rounds, samples and the time of a group (host)")
 struct ProbeBudgetTests {

@@ -1,8 +1,10 @@
 import Foundation
-import CODPKitShim
+import CODPKitLinux
 import Testing
 import Verbs
 @testable import ODPKit
+@testable import ODPKitBench
+@testable import ODPKitReport
 
 #if canImport(Glibc)
 import Glibc

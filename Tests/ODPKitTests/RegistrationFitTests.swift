@@ -1,6 +1,8 @@
 import Foundation
 import Testing
 @testable import ODPKit
+@testable import ODPKitBench
+@testable import ODPKitReport
 
 /// The registration fits: the weighted least-squares line, its place in report.json, the HTML page and
 /// the text table (host).

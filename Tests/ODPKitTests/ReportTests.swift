@@ -3,6 +3,8 @@ import Histogram
 import Testing
 import Verbs
 @testable import ODPKit
+@testable import ODPKitBench
+@testable import ODPKitReport
 
 /// The report's data model and its outputs: statistics, CSV, JSON, the text table and the HTML page (host).
 @Suite("latency report: statistics, CSV, JSON, table and HTML (host)")
@@ -208,7 +210,7 @@ struct ReportTests {
         var report = Self.sampleReport()
         // A warm sweep cell of one page is no fault chart's baseline.
         report.cells.append(ReportCell(probe: .warm, mode: "pinned", operation: "RDMA READ", bytes: 8, pages: 1,
-                                       conditions: ["pages": "present", "sweep": WarmProbe.sweep],
+                                       conditions: ["pages": "present", "sweep": PerftestPairing.messageSizeSweep],
                                        summary: LatencySummary(nanoseconds: [30000, 31000])))
         let html = ReportHTML.render(report)
         #expect(!html.contains("sweep=message size warm"))
@@ -352,7 +354,7 @@ struct ReportTests {
             ReportCell(probe: .warm, mode: mode, operation: operation.rawValue, bytes: bytes, pages: 1, conditions: conditions,
                        summary: LatencySummary(nanoseconds: [microseconds * 1000]))
         }
-        let sweep = ["pages": "present", "sweep": WarmProbe.sweep]
+        let sweep = ["pages": "present", "sweep": PerftestPairing.messageSizeSweep]
         func perftest(_ test: String, bytes: Int = 8, typical: Double, round: Int? = nil) -> PerftestResult {
             PerftestResult(test: test, bytes: bytes, iterations: 1000, tMin: 1, tMax: 100, tTypical: typical, tAverage: typical,
                            tStdev: 1, p99: 90, p999: 99, version: "25.01", round: round)
@@ -379,7 +381,7 @@ struct ReportTests {
         var results: [PerftestResult] = []
         let odpkitReads: [UInt64] = [45, 48, 50, 52, 54], odpkitWrites: [UInt64] = [40, 60, 50, 70, 45], odpkitLarge: [UInt64] = [60, 58, 62, 70, 61]
         for round in 1...5 {
-            let conditions = PerftestRounds.conditions(round: round)
+            let conditions = PerftestPairing.conditions(round: round)
             cells += [warm("pinned", .read, microseconds: odpkitReads[round - 1], conditions: conditions),
                       warm("pinned", .writePingPong, microseconds: odpkitWrites[round - 1], conditions: conditions),
                       warm("pinned", .read, bytes: 65536, microseconds: odpkitLarge[round - 1], conditions: conditions)]
@@ -416,7 +418,7 @@ struct ReportTests {
         #expect(pairs.map(\.operation) == [.read, .read, .writePingPong, .writePingPong, .read, .read, .writePingPong, .writePingPong, .read, .writePingPong])
         // perftest first in odd rounds, odpkit in even ones.
         #expect(pairs.map(\.odpkitFirst) == [false, false, false, false, true, true, true, true, false, false])
-        #expect(PerftestRounds.conditions(round: 2)["first"] == "odpkit" && PerftestRounds.conditions(round: 3)["first"] == "perftest")
+        #expect(PerftestPairing.conditions(round: 2)["first"] == "odpkit" && PerftestPairing.conditions(round: 3)["first"] == "perftest")
         // One count serves every size.
         #expect(PerftestRounds.pairs(rounds: [2], sizes: [8, 65536]).count == 8)
     }

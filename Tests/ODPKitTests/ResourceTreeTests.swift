@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+import ODPKitSystem
 import Testing
 @testable import Verbs
 

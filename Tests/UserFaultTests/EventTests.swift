@@ -1,6 +1,6 @@
-import CODPKitShim
+import CODPKitLinux
 import Testing
-import Verbs
+import ODPKitSystem
 @testable import UserFault
 
 #if canImport(Glibc)

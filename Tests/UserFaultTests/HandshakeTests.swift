@@ -1,7 +1,7 @@
-import CODPKitShim
+import CODPKitLinux
 import SystemPackage
 import Testing
-import Verbs
+import ODPKitSystem
 @testable import UserFault
 
 #if canImport(Glibc)

@@ -1,6 +1,6 @@
 import Synchronization
 import Testing
-import Verbs
+import ODPKitSystem
 @testable import UserFault
 
 #if canImport(Glibc)

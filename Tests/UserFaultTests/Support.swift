@@ -1,6 +1,7 @@
-import CODPKitShim
+import CODPKitLinux
 import Synchronization
 import Testing
+import ODPKitSystem
 @testable import UserFault
 
 #if canImport(Glibc)
@@ -12,7 +13,7 @@ import Glibc
 @Suite("userfaultfd (host)", .serialized, .timeLimit(.minutes(1)))
 struct UserFaultTests {}
 
-let page = systemPageSize
+let page = pageSize
 
 /// A private anonymous mapping a test owns; `unmap()` it explicitly, after its monitor is shut down.
 /// Its threads share it on purpose: that is what the tests are about.

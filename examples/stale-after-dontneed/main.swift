@@ -7,7 +7,7 @@
 //        (inside the testbed: testbed/run -- .build/debug/stale-after-dontneed --repeat 50)
 
 import ODPKit
-import Verbs
+import ODPKitBench
 
 #if canImport(Glibc)
 import Glibc

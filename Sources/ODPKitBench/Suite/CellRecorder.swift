@@ -1,0 +1,107 @@
+public import Histogram
+public import ODPKit
+public import ODPKitReport
+
+/// The samples of one report cell as they are measured: the raw values (for `samples.csv`, and the
+/// histogram of the summary, built from them when the cell is summarised), and the samples that
+/// failed (counted, never dropped silently).
+///
+/// Recording a sample appends it to reserved storage; the histogram is built only when the cell is
+/// summarised, so that the work between one sample's completion and the next sample's post stays
+/// small: on rxe, idle time there slows the next sample (in the testbed, 1 µs of it after each
+/// completion raised the median of a bare 8-byte READ loop from 30–35 to 43–53 µs).
+public final class CellRecorder {
+    public let probe: Probe
+    public let mode: String
+    public let operation: String
+    public let bytes: Int
+    public let pages: Int
+    public let conditions: [String: String]
+    /// Every recorded sample in nanoseconds, in the order measured.
+    public private(set) var samples: [UInt64] = []
+    public private(set) var failures = 0
+    /// The first failure's description, for the report's notes.
+    public private(set) var firstFailure: String?
+
+    init(probe: Probe, mode: String, operation: String, bytes: Int, pages: Int, conditions: [String: String], expectedSamples: Int) {
+        self.probe = probe
+        self.mode = mode
+        self.operation = operation
+        self.bytes = bytes
+        self.pages = pages
+        self.conditions = conditions
+        samples.reserveCapacity(expectedSamples)
+    }
+
+    /// Records one sample; allocates nothing while fewer than `expectedSamples` were recorded.
+    @inline(__always)
+    public func record(_ nanoseconds: UInt64) {
+        samples.append(nanoseconds)
+    }
+
+    /// The recorded samples as a histogram (3 significant digits, up to 600 s).
+    public var histogram: Histogram<UInt64> {
+        var histogram = Histogram<UInt64>(highestTrackableValue: 600_000_000_000, numberOfSignificantValueDigits: .three)
+        for sample in samples { histogram.record(sample) }
+        return histogram
+    }
+
+    /// Times `body` and records it, divided by `divisor` (2 for half a ping-pong's round trip), when
+    /// `recording` (warm-up rounds are not); a failure is counted, not thrown.
+    @inline(__always)
+    public func measure(_ recording: Bool, dividedBy divisor: UInt64 = 1, _ body: () throws(ODPKitError) -> Void) {
+        let start = monotonicNanoseconds()
+        do throws(ODPKitError) {
+            try body()
+            let end = monotonicNanoseconds()
+            if recording { record((end - start) / divisor) }
+        } catch {
+            if recording { fail(error) }
+        }
+    }
+
+    /// Lets `body` write up to `count` samples straight into this cell's storage (`LoopbackPath.timeTransfers`,
+    /// setting how many it measured) and keeps them when `recording`; a failure is counted, and the
+    /// samples measured before it are kept. Allocates nothing while the storage has room for `count` more.
+    public func measureBlock(_ recording: Bool, count: Int,
+                             _ body: (UnsafeMutableBufferPointer<UInt64>, inout Int) throws(ODPKitError) -> Void) {
+        let start = samples.count
+        samples.append(contentsOf: repeatElement(0, count: count))
+        var measured = 0
+        var failure: ODPKitError?
+        samples.withUnsafeMutableBufferPointer { all in
+            do throws(ODPKitError) {
+                try body(UnsafeMutableBufferPointer(rebasing: all[start...]), &measured)
+            } catch {
+                failure = error
+            }
+        }
+        samples.removeLast(count - (recording ? measured : 0))
+        if recording, let failure { fail(failure) }
+    }
+
+    /// Appends the samples and failed samples a partner process measured for this cell (`PerftestPartner`).
+    func append(_ measured: PerftestPartner.Measured) {
+        samples += measured.samples
+        failures += measured.failures
+        if firstFailure == nil { firstFailure = measured.firstFailure }
+    }
+
+    /// Counts a failed sample.
+    public func fail(_ error: any Error) {
+        failures += 1
+        if firstFailure == nil { firstFailure = "\(error)" }
+    }
+
+    /// The cell without its summary (`LatencySummary.empty`): what a row of `samples.csv` names.
+    public var identity: ReportCell {
+        ReportCell(probe: probe, mode: mode, operation: operation, bytes: bytes, pages: pages, conditions: conditions,
+                   summary: .empty, failures: failures)
+    }
+
+    /// The cell as the report shows it, summarised from its histogram.
+    public var cell: ReportCell {
+        ReportCell(probe: probe, mode: mode, operation: operation, bytes: bytes, pages: pages, conditions: conditions,
+                   summary: LatencySummary(histogram: histogram), failures: failures)
+    }
+}

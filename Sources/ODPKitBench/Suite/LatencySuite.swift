@@ -1,0 +1,158 @@
+public import ODPKit
+public import ODPKitReport
+
+/// The whole measurement: registration, NIC page faults, invalidations and the warm data path, every
+/// registration mode interleaved sample by sample, into one report labelled with its testbed; with a
+/// perftest wrapper, first perftest's rounds beside odpkit's (`PerftestRounds`).
+public struct LatencySuite: Sendable {
+    /// The probes a suite can run, in the order it runs them (after any perftest rounds): the warm data
+    /// path first, before the large registrations have churned the guest's memory.
+    public enum Part: String, Sendable, CaseIterable {
+        case overhead, warm, registration, fault, invalidation
+    }
+
+    public var parts: [Part] = Part.allCases
+    public var modes: [RegistrationMode] = RegistrationMode.allCases
+    public var budget = ProbeBudget()
+    /// The largest region the registration probe registers (capped by the memory available).
+    public var registrationMaximum = 1 << 30
+    /// Page counts the fault and invalidation probes drop.
+    public var pageCounts = [1, 16, 256, 4096]
+    /// Whether ODP faults are also measured after `ibv_advise_mr` prefetch.
+    public var prefetch = true
+    /// The largest message of the warm probe.
+    public var warmMaximum = 1 << 20
+    /// perftest's wrapper, run in rounds against odpkit's pinned cells before the parts
+    /// (`PerftestRounds`); nil runs no perftest.
+    public var perftest: PerftestProgram?
+    /// The rounds of each of `perftestSizes` (one count serves every size): more of the small sizes,
+    /// whose pairs are short.
+    public var perftestRounds = [16, 12]
+    /// odpkit's executable, which the perftest rounds start for odpkit's side of each pair
+    /// (`PerftestPartner`): by default the running program's.
+    public var odpkitExecutable = PerftestPartner.runningExecutable
+    /// The message sizes of the perftest rounds.
+    public var perftestSizes = [8, 65536]
+
+    public init() {}
+
+    /// What the suite was asked to do, for the report.
+    public var settings: [String: String] {
+        [
+            "parts": parts.map(\.rawValue).joined(separator: ","),
+            "modes": modes.map(\.rawValue).joined(separator: ","),
+            "samples": "\(budget.samples)",
+            "warm-up": "\(budget.warmUp)",
+            "seconds-per-cell": "\(budget.secondsPerCell)",
+            "minimum-samples": "\(budget.minimumSamples)",
+            "registration-max-bytes": "\(registrationMaximum)",
+            "pages": pageCounts.map(String.init).joined(separator: ","),
+            "prefetch": "\(prefetch)",
+            "warm-max-bytes": "\(warmMaximum)",
+            "mirror-chunk-bytes": "\(MirrorRegion.defaultChunkSize)",
+        ].merging(perftest == nil ? [:] : [
+            "perftest-rounds": perftestRounds.map(String.init).joined(separator: ","),
+            "perftest-sizes": perftestSizes.map(String.init).joined(separator: ","),
+        ]) { first, _ in first }
+    }
+
+    /// Runs the parts in order on `device` (the first device when nil). `progress` hears a line per
+    /// step; `samples` (when given) gets each part's raw samples as soon as the part is done.
+    public func run(device: String?, samples: SamplesCSVWriter? = nil, progress: @escaping (String) -> Void) throws(ODPKitError) -> LatencyReport {
+        let started = monotonicNanoseconds()
+        let startedAt = LatencyReport.timestamp()
+        let clocksourceAtStart = TestbedLabel.currentClocksource()
+        // Twice the warm probe's largest message: the write ping-pong's second WRITE lands in the staging
+        // buffer's second half. (The perftest rounds' cells are measured by partner processes.)
+        let staging = max(2 * warmMaximum, (pageCounts.max() ?? 1) * pageSize)
+        let path = try LoopbackPath(device: device, stagingBytes: staging)
+        defer { try? path.close() }
+        let results = ProbeResults(expectedSamples: budget.samples)
+        var notes: [String] = []
+        #if DEBUG
+        notes.append("odpkit was built without optimization (debug): every sample includes unoptimized Swift. Measure with `swift build -c release` (make run does).")
+        #endif
+        var written = 0
+        let maximum = Self.registrationCap(registrationMaximum)
+        if parts.contains(.registration), maximum < registrationMaximum {
+            notes.append("Registration sizes stop at \(maximum) bytes: a quarter of the memory available (MemAvailable) at the start.")
+        }
+        let say: (String) -> Void = { line in
+            let tenths = (monotonicNanoseconds() - started) / 100_000_000
+            progress("[\(String(tenths / 10)).\(tenths % 10) s] " + line)
+        }
+        var perftestResults: [PerftestResult] = []
+        if let perftest {
+            perftestResults = try PerftestRounds.run(program: perftest, odpkit: odpkitExecutable, rounds: perftestRounds, sizes: perftestSizes,
+                                                     budget: budget, device: path.context.deviceName, into: results, progress: say)
+        }
+        for part in parts {
+            switch part {
+            case .overhead:
+                say("overhead: clock pair inside each sample, and with the record, \(max(budget.samples, 10_000)) samples")
+                OverheadProbe.run(samples: max(budget.samples, 10_000), into: results)
+            case .registration:
+                let sizes = RegistrationProbe.sizes(upTo: maximum)
+                let hugePagesFrom = TransparentHugePages.smallestAdvised() ?? 0
+                if let smallest = sizes.first, hugePagesFrom > smallest {
+                    notes.append("Registration with THP on starts at \(hugePagesFrom) bytes, the kernel's smallest transparent huge page for an advised mapping: a smaller mapping holds no huge page, so THP on would measure THP off again.")
+                }
+                try RegistrationProbe.run(sizes: sizes, modes: modes, hugePagesFrom: hugePagesFrom, budget: budget, on: path, into: results, progress: say)
+            case .fault:
+                try FaultProbe.run(pageCounts: pageCounts, modes: modes, prefetch: prefetch, budget: budget, on: path, into: results, progress: say)
+            case .invalidation:
+                try InvalidationProbe.run(pageCounts: pageCounts, modes: modes, budget: budget, on: path, into: results, progress: say)
+            case .warm:
+                try WarmProbe.run(sizes: WarmProbe.sizes(upTo: warmMaximum), modes: modes, budget: budget, on: path, into: results, progress: say)
+            }
+            if let samples {
+                for recorder in results.recorders[written...] {
+                    try samples.append(recorder.identity, nanoseconds: recorder.samples)
+                }
+                try samples.synchronize()
+            }
+            written = results.recorders.count
+        }
+        notes += results.failureNotes
+        notes += Self.budgetNotes(results, budget: budget)
+        // Every cell's summary is worked out from its histogram once, for the note and the report.
+        let cells = results.cells
+        if let overhead = OverheadProbe.note(cells) { notes.append(overhead) }
+        let testbed = TestbedLabel.current(device: path.context.deviceName)
+        notes += Self.clocksourceNotes(atStart: clocksourceAtStart, atEnd: testbed.clocksource ?? "unknown")
+        return LatencyReport(
+            testbed: testbed, startedAt: startedAt,
+            durationSeconds: Double(monotonicNanoseconds() - started) / 1e9, settings: settings,
+            cells: cells, perftest: perftestResults, notes: notes
+        )
+    }
+
+    /// `maximum`, or less: a power of two no larger than a quarter of MemAvailable.
+    static func registrationCap(_ maximum: Int) -> Int {
+        guard let line = firstLine(of: "/proc/meminfo", startingWith: "MemAvailable:"),
+              let kibibytes = Int(line.split(separator: " ").dropFirst().first ?? "") else { return maximum }
+        var cap = pageSize
+        while cap * 2 <= kibibytes * 1024 / 4 && cap * 2 <= maximum { cap *= 2 }
+        return cap
+    }
+
+    /// A clocksource that changed during the run, or one that makes every clock read a system call:
+    /// either inflates the figures, and the report says so.
+    static func clocksourceNotes(atStart: String, atEnd: String) -> [String] {
+        if atStart != atEnd {
+            return ["The kernel's clocksource changed from \(atStart) to \(atEnd) during the run (its watchdog marked \(atStart) unstable): figures measured after the change are not comparable with those before, nor with perftest's (rdtsc). The testbed boots with tsc=reliable to prevent it; see testbed/README.md."]
+        }
+        if TestbedLabel.slowClocksources.contains(atEnd) {
+            return ["The kernel's clocksource is \(atEnd): every clock read is a system call and a device read, which inflates each sample (the overhead cells show by how much)."]
+        }
+        return []
+    }
+
+    /// Cells that stopped at the time budget before `samples`: said, not hidden.
+    static func budgetNotes(_ results: ProbeResults, budget: ProbeBudget) -> [String] {
+        let short = results.recorders.filter { $0.probe != .overhead && $0.samples.count + $0.failures < budget.samples }
+        guard !short.isEmpty else { return [] }
+        let fewest = short.map { $0.samples.count }.min() ?? 0
+        return ["\(short.count) of \(results.recorders.count) cells stopped at the time budget (\(budget.secondsPerCell) s per cell) before \(budget.samples) samples; the fewest has \(fewest). Each cell's sample count is in its row."]
+    }
+}
