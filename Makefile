@@ -43,7 +43,7 @@ test-rxe: build release-tests
 	$(TESTBED) -- sh -c 'env ODPKIT_REQUIRE_RDMA=1 $(TESTS); status=$$?; \
 		env ODPKIT_REQUIRE_RDMA=1 ODPKIT_COUNT_ALLOCATIONS=1 $(RELEASE)/odpkitPackageTests.xctest --testing-library swift-testing --filter DataPathAllocation || status=1; \
 		exit $$status' 2>&1 | tee $(LOGS)/test-rxe.log
-	@for suite in "rxe integration" "rxe integration: mirror" "rxe integration: peer fault" "rxe integration: allocations"; do \
+	@for suite in "rxe integration" "rxe integration: mirror" "rxe integration: peer fault" "rxe integration: allocations" "rxe integration: suite progress"; do \
 		if ! grep -q "Suite \"$$suite\" passed" $(LOGS)/test-rxe.log; then \
 			echo "make: FAILED: the suite \"$$suite\" did not run and pass inside the testbed (see $(LOGS)/test-rxe.log)" >&2; exit 1; fi; \
 	done

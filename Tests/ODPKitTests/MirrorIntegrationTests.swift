@@ -21,11 +21,11 @@ final class MirrorIntegrationTests {
         try? path.close()
     }
 
-    static let cases: [(RegistrationMode, Invalidation)] = RegistrationMode.allCases.flatMap { mode in Invalidation.allCases.map { (mode, $0) } }
+    static let cases: [(RegistrationMode, MappingChange)] = RegistrationMode.allCases.flatMap { mode in MappingChange.coherenceChanges.map { (mode, $0) } }
 
     /// Pinned keeps the old pages after every invalidation; ODP and the mirror serve what the CPU sees.
     @Test(arguments: cases)
-    func nicReadsWhatTheCPUSees(mode: RegistrationMode, invalidation: Invalidation) throws {
+    func nicReadsWhatTheCPUSees(mode: RegistrationMode, invalidation: MappingChange) throws {
         let seen = try CoherenceCheck.run(mode, invalidation, access: .read, on: path)
         #expect(seen.pagesReadBefore == seen.pages, "\(seen)")
         if mode == .pinned {

@@ -1,4 +1,4 @@
-public import Verbs
+import Verbs
 
 #if canImport(Glibc)
 import Glibc

@@ -1,4 +1,4 @@
-public import Verbs
+import Verbs
 import Synchronization
 import UserFault
 

@@ -34,11 +34,3 @@ public struct MirrorStatistics: Sendable {
         invalidationWindow.record(window.nanoseconds)
     }
 }
-
-extension Duration {
-    /// The duration in whole nanoseconds (saturating at zero).
-    var nanoseconds: UInt64 {
-        let (seconds, attoseconds) = components
-        return UInt64(max(0, seconds)) * 1_000_000_000 + UInt64(max(0, attoseconds) / 1_000_000_000)
-    }
-}

@@ -1,36 +1,25 @@
 public import ODPKit
 
-/// A change the CPU makes to a registered range's mappings, after which the NIC should see what the CPU sees.
-public enum Invalidation: String, Sendable, CaseIterable, Codable, CustomStringConvertible {
-    /// `madvise(MADV_DONTNEED)`: the pages are dropped; the next touch maps zeros.
-    case dontNeed = "dontneed"
-    /// `mmap(MAP_FIXED)` over the range: the kernel unmaps it and maps new zero-filled pages at the same
-    /// address in one step (`AnonymousMemory.replaceWithFreshMapping`).
-    case unmapAndMap = "munmap-mmap"
-    /// `mremap(MREMAP_FIXED)` of another buffer, holding other bytes, onto the range.
-    case remapOnto = "mremap"
-
-    public var description: String {
-        switch self {
-        case .dontNeed: "madvise(MADV_DONTNEED)"
-        case .unmapAndMap: "mmap(MAP_FIXED) over it"
-        case .remapOnto: "mremap(MREMAP_FIXED) onto it"
-        }
-    }
+extension MappingChange {
+    /// The changes a coherence check makes: each leaves the range mapped, so the CPU has bytes to compare.
+    public static let coherenceChanges: [MappingChange] = [.dontNeed, .mapOver, .remapOnto]
 
     /// The bytes another buffer brings in with `.remapOnto`.
     static let movedInPattern = BytePattern(salt: 0x77)
 
+    /// Makes the change to all of `memory`; `.unmap` is refused (it leaves nothing for the CPU to compare).
     func apply(to memory: AnonymousMemory) throws(ODPKitError) {
         switch self {
         case .dontNeed:
             try memory.dropPages()
-        case .unmapAndMap:
+        case .mapOver:
             try memory.replaceWithFreshMapping()
         case .remapOnto:
             let other = try AnonymousMemory(length: memory.length)
             Self.movedInPattern.fill(other.bytes)
             try memory.takePages(of: other)
+        case .unmap:
+            throw ODPKitError(.unsupported, function: "odpkit coherence check", reason: "munmap leaves no bytes for the CPU to compare; check one of \(Self.coherenceChanges.map(\.rawValue).joined(separator: ", "))")
         }
     }
 }
@@ -46,7 +35,7 @@ public enum NICAccess: String, Sendable, CaseIterable, Codable {
 /// What the CPU and the NIC saw in one coherence check, page by page and byte for byte.
 public struct CoherenceObservation: Sendable, Codable, CustomStringConvertible {
     public var mode: RegistrationMode
-    public var invalidation: Invalidation
+    public var invalidation: MappingChange
     public var access: NICAccess
     public var pages: Int
     /// Pages the NIC read exactly as the CPU had written them, before the invalidation.
@@ -82,7 +71,7 @@ public enum CoherenceCheck {
     public static let nicPattern = BytePattern(salt: 0x5A)
 
     public static func run(
-        _ mode: RegistrationMode, _ invalidation: Invalidation = .dontNeed, access: NICAccess = .read,
+        _ mode: RegistrationMode, _ invalidation: MappingChange = .dontNeed, access: NICAccess = .read,
         on path: LoopbackPath, pages: Int = 4
     ) throws(ODPKitError) -> CoherenceObservation {
         let memory = try AnonymousMemory(length: pages * pageSize)

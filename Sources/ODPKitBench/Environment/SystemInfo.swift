@@ -1,6 +1,6 @@
 import CODPKitLinux
 import CODPKitVerbs
-public import ODPKit
+import ODPKit
 
 #if canImport(Glibc)
 import Glibc

@@ -1,7 +1,7 @@
 import CODPKitVerbs
 public import ODPKitReport
 import ODPKitSystem
-public import ODPKit
+import ODPKit
 
 #if canImport(Glibc)
 import Glibc

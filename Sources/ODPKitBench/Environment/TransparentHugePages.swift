@@ -1,5 +1,5 @@
 import Foundation
-public import ODPKit
+import ODPKit
 
 /// The kernel's transparent huge pages for anonymous memory, as /sys/kernel/mm/transparent_hugepage says.
 public enum TransparentHugePages {

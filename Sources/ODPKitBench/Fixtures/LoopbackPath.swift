@@ -18,8 +18,6 @@ public final class LoopbackPath {
     @exclusivity(unchecked) private var nextID: UInt64 = 0
     /// The last byte's mark of the write ping-pong's latest WRITE (1...255).
     @exclusivity(unchecked) private var pingPongMark: UInt8 = 0
-    /// Work requests kept outstanding at once, within the queue pair's send queue.
-    private static let window = 32
 
     /// Opens `device` (the first device when nil) and connects the requester and the responder.
     public init(device: String? = nil, stagingBytes: Int = 1 << 20, options: ConnectionOptions = .init()) throws(ODPKitError) {
@@ -191,20 +189,19 @@ public final class LoopbackPath {
         try awaitCompletions(2, "SEND of \(length) bytes into a \(region.mode) region")
     }
 
-    /// Posts one work request per segment of `region` covering `length` bytes from `offset`, keeping at
-    /// most `window` outstanding, and polls them all; the first failure is thrown after the last poll.
+    /// Posts one work request per segment of `region` covering `length` bytes from `offset` through a
+    /// `PostWindow`, and polls them all; the first failure is thrown after the last poll.
     private func postPerSegment(
         of region: RegisteredRegion, offset: Int, length: Int, _ operation: @autoclosure () -> String,
         _ post: (RegionSegment, UInt64) throws(ODPKitError) -> Void
     ) throws(ODPKitError) {
-        var posted = 0
+        var window = PostWindow(completions: completions)
         try region.forEachSegment(offset: offset, length: length) { segment throws(ODPKitError) in
-            if posted == Self.window { try awaitCompletions(1, operation()); posted -= 1 }
             nextID &+= 1
-            try post(segment, nextID)
-            posted += 1
+            let id = nextID
+            try window.post(operation()) { () throws(ODPKitError) in try post(segment, id) }
         }
-        try awaitCompletions(posted, operation())
+        try window.drain(operation())
     }
 
     /// Polls `count` completions; the first failure is thrown after all have been polled.

@@ -1,4 +1,4 @@
-public import ODPKit
+import ODPKit
 #if canImport(Glibc)
 import Glibc
 #endif

@@ -16,8 +16,6 @@ public final class PeerLink {
     /// The options the queue pair is connected with, its GID index chosen.
     public let options: ConnectionOptions
     private var nextID: UInt64 = 0
-    /// Work requests kept outstanding at once, within the queue pair's send queue.
-    private static let window = 32
 
     /// Opens `device` (see above when nil) and creates the queue pair, not yet connected.
     public init(device: String?, options: ConnectionOptions = .init()) throws(ODPKitError) {
@@ -60,35 +58,16 @@ public final class PeerLink {
         try queuePair.connect(to: remote, options)
     }
 
-    /// Posts one work request per segment, at most `window` outstanding, and polls them all; the first
-    /// failure is thrown after the last poll. `post` gets the segment and the work request's id.
+    /// Posts one work request per segment through a `PostWindow` and polls them all; the first failure
+    /// is thrown after the last poll. `post` gets the segment and the work request's id.
     func transfer(_ segments: [PeerSegment], _ operation: String, _ post: (PeerSegment, UInt64) throws(ODPKitError) -> Void) throws(ODPKitError) {
-        var posted = 0
-        var failure: ODPKitError?
+        var window = PostWindow(completions: completions)
         for segment in segments {
-            if posted == Self.window {
-                let result = awaitCompletion(operation)
-                failure = failure ?? result
-                posted -= 1
-            }
             nextID &+= 1
-            try post(segment, nextID)
-            posted += 1
+            let id = nextID
+            try window.post(operation) { () throws(ODPKitError) in try post(segment, id) }
         }
-        for _ in 0..<posted {
-            let result = awaitCompletion(operation)
-            failure = failure ?? result
-        }
-        if let failure { throw failure }
-    }
-
-    private func awaitCompletion(_ operation: String) -> ODPKitError? {
-        do throws(ODPKitError) {
-            try completions.next().requireSuccess(operation)
-            return nil
-        } catch {
-            return error
-        }
+        try window.drain(operation)
     }
 
     /// Closes the device and everything opened on it; a second call does nothing.

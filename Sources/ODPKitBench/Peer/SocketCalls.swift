@@ -5,23 +5,12 @@ import ODPKit
 import Glibc
 #endif
 
-// One internal wrapper per socket call the peer channel makes; EINTR is retried in
-// `retryingSocketCall` and nowhere else (the memory calls have their own, `retryingOnInterrupt`).
-
-/// Runs `call` until it returns something other than -1 with EINTR; -1 becomes an error naming `function`.
-@inline(__always)
-func retryingSocketCall<Result: BinaryInteger>(_ function: String, reason: @autoclosure () -> String? = nil, _ call: () -> Result) throws(ODPKitError) -> Result {
-    while true {
-        let result = call()
-        if result != -1 { return result }
-        let code = Errno(rawValue: errno)
-        if code != .interrupted { throw ODPKitError.call(function, errno: code, reason: reason()) }
-    }
-}
+// One internal wrapper per socket call the peer channel makes; EINTR is retried in ODPKitSystem's
+// `retryingOnInterrupt`, as for every other system call.
 
 /// A blocking IPv4 TCP socket, close-on-exec. The corresponding C function is `socket`.
 func system_tcpSocket() throws(ODPKitError) -> Int32 {
-    try retryingSocketCall("socket", reason: "cannot create a TCP socket") {
+    try retryingOnInterrupt("socket", reason: "cannot create a TCP socket") {
         socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
     }
 }
@@ -29,7 +18,7 @@ func system_tcpSocket() throws(ODPKitError) -> Int32 {
 /// Sets an integer socket option. The corresponding C function is `setsockopt`.
 func system_setOption(_ fd: Int32, _ level: Int32, _ name: Int32, _ value: Int32, _ what: String) throws(ODPKitError) {
     var value = value
-    _ = try retryingSocketCall("setsockopt", reason: "cannot set \(what)") {
+    _ = try retryingOnInterrupt("setsockopt", reason: "cannot set \(what)") {
         setsockopt(fd, level, name, &value, socklen_t(MemoryLayout<Int32>.size))
     }
 }
@@ -40,7 +29,7 @@ func system_setTimeouts(_ fd: Int32, _ timeout: Duration) throws(ODPKitError) {
     let microseconds = max(1, timeout.nanoseconds / 1000)
     var value = timeval(tv_sec: Int(microseconds / 1_000_000), tv_usec: Int(microseconds % 1_000_000))
     for name in [SO_RCVTIMEO, SO_SNDTIMEO] {
-        _ = try retryingSocketCall("setsockopt", reason: "cannot set the socket timeouts to \(timeout)") {
+        _ = try retryingOnInterrupt("setsockopt", reason: "cannot set the socket timeouts to \(timeout)") {
             setsockopt(fd, SOL_SOCKET, name, &value, socklen_t(MemoryLayout<timeval>.size))
         }
     }
@@ -49,21 +38,21 @@ func system_setTimeouts(_ fd: Int32, _ timeout: Duration) throws(ODPKitError) {
 /// Binds `fd` to `address`. The corresponding C function is `bind`.
 func system_bind(_ fd: Int32, _ address: sockaddr_in) throws(ODPKitError) {
     var address = address
-    _ = try retryingSocketCall("bind", reason: "cannot bind to \(describe(address))") {
+    _ = try retryingOnInterrupt("bind", reason: "cannot bind to \(describe(address))") {
         withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
     }
 }
 
 /// Lets `fd` accept connections. The corresponding C function is `listen`.
 func system_listen(_ fd: Int32, backlog: Int32) throws(ODPKitError) {
-    _ = try retryingSocketCall("listen", reason: "cannot listen") { listen(fd, backlog) }
+    _ = try retryingOnInterrupt("listen", reason: "cannot listen") { listen(fd, backlog) }
 }
 
 /// The address `fd` is bound to. The corresponding C function is `getsockname`.
 func system_localAddress(_ fd: Int32) throws(ODPKitError) -> sockaddr_in {
     var address = sockaddr_in()
     var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-    _ = try retryingSocketCall("getsockname") {
+    _ = try retryingOnInterrupt("getsockname") {
         withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
     }
     return address
@@ -74,7 +63,7 @@ func system_localAddress(_ fd: Int32) throws(ODPKitError) -> sockaddr_in {
 func system_pollReadable(_ fd: Int32, timeout: Duration?) throws(ODPKitError) -> Bool {
     var entry = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
     let milliseconds = timeout.map { Int32(clamping: ($0.nanoseconds + 999_999) / 1_000_000) } ?? -1
-    return try retryingSocketCall("poll") { poll(&entry, 1, milliseconds) } > 0
+    return try retryingOnInterrupt("poll") { poll(&entry, 1, milliseconds) } > 0
 }
 
 /// Accepts one connection on a listening `fd`: the new socket (close-on-exec) and the peer's address.
@@ -82,11 +71,11 @@ func system_pollReadable(_ fd: Int32, timeout: Duration?) throws(ODPKitError) ->
 func system_accept(_ fd: Int32) throws(ODPKitError) -> (fd: Int32, peer: sockaddr_in) {
     var address = sockaddr_in()
     var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-    let connected = try retryingSocketCall("accept", reason: "cannot accept a connection") {
+    let connected = try retryingOnInterrupt("accept", reason: "cannot accept a connection") {
         withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { accept(fd, $0, &length) } }
     }
     do throws(ODPKitError) {
-        _ = try retryingSocketCall("fcntl") { fcntl(connected, F_SETFD, FD_CLOEXEC) }
+        _ = try retryingOnInterrupt("fcntl") { fcntl(connected, F_SETFD, FD_CLOEXEC) }
     } catch {
         try? system_closeSocket(connected)
         throw error
@@ -99,7 +88,7 @@ func system_accept(_ fd: Int32) throws(ODPKitError) -> (fd: Int32, peer: sockadd
 func system_connect(_ fd: Int32, _ address: sockaddr_in) throws(ODPKitError) -> Errno? {
     var address = address
     do throws(ODPKitError) {
-        _ = try retryingSocketCall("connect", reason: "cannot connect to \(describe(address))") {
+        _ = try retryingOnInterrupt("connect", reason: "cannot connect to \(describe(address))") {
             withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
         }
         return nil
@@ -115,13 +104,13 @@ func system_connect(_ fd: Int32, _ address: sockaddr_in) throws(ODPKitError) -> 
 
 /// Sends some of `bytes`, without SIGPIPE; returns how many went. The corresponding C function is `send`.
 func system_send(_ fd: Int32, _ bytes: UnsafeRawBufferPointer) throws(ODPKitError) -> Int {
-    try retryingSocketCall("send", reason: "cannot send to the peer") { send(fd, bytes.baseAddress, bytes.count, Int32(MSG_NOSIGNAL)) }
+    try retryingOnInterrupt("send", reason: "cannot send to the peer") { send(fd, bytes.baseAddress, bytes.count, Int32(MSG_NOSIGNAL)) }
 }
 
 /// Receives up to `buffer.count` bytes; 0 means the peer closed the connection.
 /// The corresponding C function is `recv`.
 func system_receive(_ fd: Int32, _ buffer: UnsafeMutableRawBufferPointer) throws(ODPKitError) -> Int {
-    try retryingSocketCall("recv", reason: "cannot receive from the peer") { recv(fd, buffer.baseAddress, buffer.count, 0) }
+    try retryingOnInterrupt("recv", reason: "cannot receive from the peer") { recv(fd, buffer.baseAddress, buffer.count, 0) }
 }
 
 /// Closes `fd`, which is released even when this fails (so EINTR is not retried).
@@ -172,7 +161,7 @@ func describe(_ address: sockaddr_in) -> String {
 /// The corresponding C function is `getifaddrs`.
 func system_localIPv4Addresses() throws(ODPKitError) -> Set<[UInt8]> {
     var list: UnsafeMutablePointer<ifaddrs>?
-    _ = try retryingSocketCall("getifaddrs", reason: "cannot list the network interfaces") { getifaddrs(&list) }
+    _ = try retryingOnInterrupt("getifaddrs", reason: "cannot list the network interfaces") { getifaddrs(&list) }
     defer { freeifaddrs(list) }
     var addresses: Set<[UInt8]> = []
     var cursor = list

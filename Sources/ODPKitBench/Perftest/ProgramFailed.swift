@@ -1,5 +1,5 @@
 public import ODPKitSystem
-public import ODPKit
+import ODPKit
 
 extension ODPKitError.Code {
     /// A program the bench runs (perftest's wrapper, a perftest partner) did not start, failed, or

@@ -7,11 +7,8 @@ public import ODPKit
 /// no use of the region). munmap is followed, untimed, by `mmap(MAP_FIXED)` of the same range: no
 /// event tells a mirror of a new mapping, so its munmap window only closes on a use and is not timed.
 public enum InvalidationProbe {
-    enum Change: String, CaseIterable {
-        case dontNeed = "madvise(MADV_DONTNEED)"
-        case unmap = "munmap"
-        case remap = "mremap"
-    }
+    /// The changes the probe times.
+    static let changes: [MappingChange] = [.dontNeed, .unmap, .remapOnto]
 
     public static func run(
         pageCounts: [Int], modes: [RegistrationMode], budget: ProbeBudget, on path: LoopbackPath, into results: ProbeResults,
@@ -23,27 +20,28 @@ public enum InvalidationProbe {
         for pages in pageCounts {
             let bytes = pages * pageSize
             let slots = max(1, regionPages / pages)
-            for change in Change.allCases {
-                progress("invalidation: \(change.rawValue) of \(pages) page(s)")
+            for change in changes {
+                progress("invalidation: \(change.call) of \(pages) page(s)")
                 let plan = setups.map { setup in
                     (setup: setup,
-                     call: results.recorder(.invalidation, setup.mode.rawValue, change.rawValue, bytes: bytes, pages: pages),
+                     call: results.recorder(.invalidation, setup.mode.rawValue, change.call, bytes: bytes, pages: pages),
                      window: setup.mode == .mirror && change != .unmap
-                        ? results.recorder(.window, "mirror", change.rawValue, bytes: bytes, pages: pages, conditions: ["refresh": "eager"]) : nil)
+                        ? results.recorder(.window, "mirror", change.call, bytes: bytes, pages: pages, conditions: ["refresh": "eager"]) : nil)
                 }
                 try budget.rounds(cells: plan.count + plan.filter { $0.window != nil }.count) { round, recording throws(ODPKitError) in
                     let offset = (round % slots) * bytes
                     for entry in plan {
                         let memory = entry.setup.memory, region = entry.setup.region
                         let range = offset..<(offset + bytes)
-                        let spare = change == .remap ? try AnonymousMemory(length: bytes) : nil
+                        let spare = change == .remapOnto ? try AnonymousMemory(length: bytes) : nil
                         spare?.fill(0x96)
                         let start = monotonicNanoseconds()
                         do throws(ODPKitError) {
                             switch change {
                             case .dontNeed: try memory.dropPages(range)
                             case .unmap: try system_munmap(memory.baseAddress + offset, bytes)
-                            case .remap: if let spare { try memory.takePages(of: spare, onto: offset) }
+                            case .remapOnto: if let spare { try memory.takePages(of: spare, onto: offset) }
+                            case .mapOver: _ = try system_mmapAnonymous(length: bytes, at: memory.baseAddress + offset)
                             }
                             let called = monotonicNanoseconds()
                             if recording { entry.call.record(called - start) }

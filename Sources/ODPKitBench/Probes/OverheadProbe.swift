@@ -1,5 +1,5 @@
 import Foundation
-public import ODPKit
+import ODPKit
 public import ODPKitReport
 
 /// What measuring costs. Two cells: the bias inside every sample (two clock reads back to back, the

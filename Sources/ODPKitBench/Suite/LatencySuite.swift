@@ -77,9 +77,11 @@ public struct LatencySuite: Sendable {
         if parts.contains(.registration), maximum < registrationMaximum {
             notes.append("Registration sizes stop at \(maximum) bytes: a quarter of the memory available (MemAvailable) at the start.")
         }
+        var estimate = ProgressEstimate(weights: stepWeights(registrationSizes: RegistrationProbe.sizes(upTo: maximum),
+                                                             hugePagesFrom: TransparentHugePages.smallestAdvised() ?? 0))
         let say: (String) -> Void = { line in
-            let tenths = (monotonicNanoseconds() - started) / 100_000_000
-            progress("[\(String(tenths / 10)).\(tenths % 10) s] " + line)
+            estimate.beginStep()
+            progress(estimate.line(line, elapsedSeconds: Double(monotonicNanoseconds() - started) / 1e9))
         }
         var perftestResults: [PerftestResult] = []
         if let perftest {
@@ -125,6 +127,46 @@ public struct LatencySuite: Sendable {
             durationSeconds: Double(monotonicNanoseconds() - started) / 1e9, settings: settings,
             cells: cells, perftest: perftestResults, notes: notes
         )
+    }
+
+    /// The weight of every step the run will announce, in the order it announces them (one per perftest
+    /// pair, per group of cells a probe measures together): the seconds the time budget lets the step
+    /// take, warm-up included, and for a registration also a guess at the rounds it must keep past its
+    /// budget (`minimumSamples` of them, longer the larger the region).
+    func stepWeights(registrationSizes: [Int], hugePagesFrom: Int) -> [Double] {
+        func group(_ cells: Int) -> Double { 2 * budget.secondsPerCell * Double(cells) }
+        let modeCount = modes.count
+        var weights: [Double] = []
+        if perftest != nil {
+            weights += PerftestRounds.pairs(rounds: perftestRounds, sizes: perftestSizes).map { pair in
+                2 + 2 * Double(budget.samples) * (1e-5 + Double(pair.bytes) * 2.5e-8)
+            }
+        }
+        for part in parts {
+            switch part {
+            case .overhead:
+                weights.append(1)
+            case .warm:
+                weights += Array(repeating: group(modeCount), count: WarmProbe.Operation.allCases.count * WarmProbe.sizes(upTo: warmMaximum).count)
+            case .registration:
+                for size in registrationSizes {
+                    let rounds = Double(budget.minimumSamples * modeCount) * Double(size) * 5e-9
+                    let conditions = 2 * (size >= hugePagesFrom ? 2 : 1)
+                    weights += Array(repeating: max(group(2 * modeCount), rounds), count: conditions)
+                }
+            case .fault:
+                let odpCells = modes.contains(.odp) && prefetch ? 1 + FaultProbe.Preparation.allCases.count + 1 : 0
+                let cells = modes.filter { !(prefetch && $0 == .odp) }.count * 2 + odpCells
+                weights += Array(repeating: group(cells), count: 2 * pageCounts.count)
+            case .invalidation:
+                for _ in pageCounts {
+                    weights += InvalidationProbe.changes.map { change in
+                        group(modeCount + (modes.contains(.mirror) && change != .unmap ? 1 : 0))
+                    }
+                }
+            }
+        }
+        return weights
     }
 
     /// `maximum`, or less: a power of two no larger than a quarter of MemAvailable.

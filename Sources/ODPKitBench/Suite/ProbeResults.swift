@@ -1,4 +1,4 @@
-public import ODPKit
+import ODPKit
 public import ODPKitReport
 /// Every cell a run measured, in the order first asked for, each with its recorder.
 public final class ProbeResults {

@@ -1,5 +1,5 @@
 import ODPKitSystem
-public import SystemPackage
+import SystemPackage
 public import ODPKit
 
 #if canImport(Glibc)

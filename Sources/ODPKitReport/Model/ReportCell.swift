@@ -1,4 +1,4 @@
-public import ODPKit
+import ODPKit
 /// One measured configuration of a report: which probe, mode and operation, on how much memory,
 /// under which conditions, and the latency of its samples.
 public struct ReportCell: Sendable, Codable, Hashable {
