@@ -6,6 +6,7 @@
 // Usage: stale-after-dontneed [--repeat N] [DEVICE]
 //        (inside the testbed: testbed/run -- .build/debug/stale-after-dontneed --repeat 50)
 
+import Foundation
 import ODPKit
 import ODPKitBench
 
@@ -44,7 +45,7 @@ do {
                 if round == 1 {
                     print("\(observation)   [before: NIC read the CPU's data in \(observation.pagesReadBefore)/\(observation.pages) pages]")
                 }
-                stale["\(padded(mode.rawValue, to: 6)) \(access.rawValue)", default: 0] += observation.coherent ? 0 : 1
+                stale["\(mode.rawValue.padding(toLength: 6, withPad: " ", startingAt: 0)) \(access.rawValue)", default: 0] += observation.coherent ? 0 : 1
             }
         }
     }
