@@ -20,6 +20,7 @@ let package = Package(
         .library(name: "ODPKitBench", targets: ["ODPKitBench"]),
         .executable(name: "odpkit", targets: ["odpkit"]),
         .executable(name: "stale-after-dontneed", targets: ["stale-after-dontneed"]),
+        .executable(name: "readme-example", targets: ["readme-example"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -58,6 +59,13 @@ let package = Package(
             name: "stale-after-dontneed",
             dependencies: ["ODPKit", "ODPKitBench"],
             path: "examples/stale-after-dontneed",
+            swiftSettings: strictness
+        ),
+        // The README's example, compiled so that it cannot rot (ReadmeExampleTests compares the two).
+        .executableTarget(
+            name: "readme-example",
+            dependencies: ["ODPKit"],
+            path: "examples/readme-example",
             swiftSettings: strictness
         ),
         .testTarget(

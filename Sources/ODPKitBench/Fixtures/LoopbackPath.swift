@@ -101,15 +101,15 @@ public final class LoopbackPath {
     /// at most half the staging buffer.
     ///
     /// The CPU never writes where a WRITE lands before its completion: an RC requester may send a WRITE
-    /// again, and rxe then placed its bytes a second time, after the CPU had seen them (one round in
-    /// about 10 000 when the responder's mark sat in the landing bytes: the mark was overwritten).
+    /// again, and rxe then placed its bytes a second time, after the CPU had seen them (rarely, in the
+    /// testbed: docs/results.md; when the responder's mark sat in the landing bytes, it was overwritten).
     public func writePingPong(_ region: RegisteredRegion, offset: Int = 0, length: Int) throws(ODPKitError) {
         let half = staging.length / 2
         guard length > 0, length <= half else {
             throw ODPKitError(.invalidArgument, function: "odpkit write ping-pong", reason: "\(length) bytes is outside 1...\(half), half the staging buffer")
         }
         // The responder's part starts on the page after the landing part: rxe's ODP copy ignores where
-        // inside a page an access starts (the project README's known kernel issue).
+        // inside a page an access starts (the README's "What each mode cannot do", odp).
         let sourceOffset = offset + (length + pageSize - 1) / pageSize * pageSize
         let why = "a ping-pong WRITE is one work request"
         let landingSegment = try singleSegment(of: region, offset: offset, length: length, "odpkit write ping-pong", why)

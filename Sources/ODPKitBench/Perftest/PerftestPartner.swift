@@ -8,10 +8,10 @@ public import ODPKit
 /// prints the samples as one JSON line and exits.
 ///
 /// Why a fresh process: perftest's client is one, and under TCG odpkit's cells in the long-lived report
-/// process met the testbed's slowest level (8 B READ near 44 µs) in 17 of 101 rounds, perftest's runs
-/// beside them in 1, where fresh `odpkit bench warm` processes had met it as often as perftest (1 and 1
-/// in 66 runs). Beside perftest in the rounds the partner still met the slow levels more often in some
-/// boots (the README has the counts). The report process starts the partner and waits for its `ready`
+/// process met the testbed's slowest level far more often than perftest's runs beside them, where fresh
+/// `odpkit bench warm` processes had met it as often as perftest. Beside perftest in the rounds the
+/// partner still met the slow levels more often in some boots (docs/results.md has the counts of all
+/// three). The report process starts the partner and waits for its `ready`
 /// before either run of the pair, so that the partner's start-up overlaps neither measurement and its
 /// measurement follows perftest's (or precedes it) within a few hundred ms.
 public final class PerftestPartner {

@@ -9,7 +9,7 @@ public import ODPKitReport
 ///
 /// The modes alternate in blocks of `blockSamples` back-to-back samples, not sample by sample: drift
 /// in the testbed still reaches every mode alike, and each block runs the data path warm, as
-/// perftest's loop does (interleaving single samples added tens of µs to each under TCG). Inside a
+/// perftest's loop does (interleaving single samples slowed each under TCG: docs/results.md). Inside a
 /// block a READ or WRITE of one work request is timed as `ib_read_lat` times it, completion to
 /// completion with one clock read between (`LoopbackPath.timeTransfers`): on rxe, any time spent
 /// between a completion and the next post lets the kernel's worker go idle, and waking it slows the

@@ -8,8 +8,8 @@ public import ODPKitReport
 ///
 /// Recording a sample appends it to reserved storage; the histogram is built only when the cell is
 /// summarised, so that the work between one sample's completion and the next sample's post stays
-/// small: on rxe, idle time there slows the next sample (in the testbed, 1 µs of it after each
-/// completion raised the median of a bare 8-byte READ loop from 30–35 to 43–53 µs).
+/// small: on rxe, idle time there slows the next sample (a little of it after each completion raised
+/// a bare READ loop's median in the testbed: docs/results.md).
 public final class CellRecorder {
     public let probe: Probe
     public let mode: String

@@ -12,7 +12,7 @@ import ODPKit
 /// `t_typical`s as two samples: the `HodgesLehmannRatio` (the median of every odpkit/perftest ratio
 /// of a run of each) and its interval at `confidence` (3 rounds give one; 16 rounds give the 84th
 /// to the 173rd of 256 ratios, 90.6 %). Not the rounds' own ratios: under TCG a run sits on one of a few
-/// levels (8 B READ: about 18, 26 or 44 µs) and the level of one run says little about the next
+/// levels (docs/results.md has the testbed's) and the level of one run says little about the next
 /// one's, so each round's ratio is mostly which levels its two runs met. `yes` when the whole interval
 /// is within the tolerance, `NO` when all of it is beyond, `undecided` when it straddles the line: the
 /// testbed's noise is larger than the difference.
