@@ -1,4 +1,5 @@
 public import ODPKit
+import ODPKitReport
 
 /// Invalidation latency: how long `madvise(MADV_DONTNEED)`, `munmap` and `mremap(MREMAP_FIXED)` take
 /// on `pages` pages of a registered range, per mode (ODP pays the notifier and the NIC's unmap inside
@@ -7,10 +8,17 @@ public import ODPKit
 /// no use of the region). munmap is followed, untimed, by `mmap(MAP_FIXED)` of the same range: no
 /// event tells a mirror of a new mapping, so its munmap window only closes on a use and is not timed.
 public enum InvalidationProbe {
-    enum Change: String, CaseIterable {
-        case dontNeed = "madvise(MADV_DONTNEED)"
-        case unmap = "munmap"
-        case remap = "mremap"
+    enum Change: CaseIterable {
+        case dontNeed, unmap, remap
+
+        /// The cell operation that times the change.
+        var operation: CellOperation {
+            switch self {
+            case .dontNeed: .dontNeed
+            case .unmap: .unmap
+            case .remap: .remap
+            }
+        }
     }
 
     public static func run(
@@ -24,12 +32,13 @@ public enum InvalidationProbe {
             let bytes = pages * pageSize
             let slots = max(1, regionPages / pages)
             for change in Change.allCases {
-                progress("invalidation: \(change.rawValue) of \(pages) page(s)")
+                progress("invalidation: \(change.operation) of \(pages) page(s)")
                 let plan = setups.map { setup in
                     (setup: setup,
-                     call: results.recorder(.invalidation, setup.mode.rawValue, change.rawValue, bytes: bytes, pages: pages),
+                     call: results.recorder(CellKey(probe: .invalidation, mode: setup.mode, operation: change.operation, bytes: bytes, pages: pages)),
                      window: setup.mode == .mirror && change != .unmap
-                        ? results.recorder(.window, "mirror", change.rawValue, bytes: bytes, pages: pages, conditions: ["refresh": "eager"]) : nil)
+                        ? results.recorder(CellKey(probe: .window, mode: .mirror, operation: change.operation, bytes: bytes, pages: pages,
+                                                  conditions: CellConditions(refresh: .eager))) : nil)
                 }
                 try budget.rounds(cells: plan.count + plan.filter { $0.window != nil }.count) { round, recording throws(ODPKitError) in
                     let offset = (round % slots) * bytes

@@ -11,25 +11,16 @@ public import ODPKitReport
 /// small: on rxe, idle time there slows the next sample (in the testbed, 1 µs of it after each
 /// completion raised the median of a bare 8-byte READ loop from 30–35 to 43–53 µs).
 public final class CellRecorder {
-    public let probe: Probe
-    public let mode: String
-    public let operation: String
-    public let bytes: Int
-    public let pages: Int
-    public let conditions: [String: String]
+    /// The cell this records.
+    public let key: CellKey
     /// Every recorded sample in nanoseconds, in the order measured.
     public private(set) var samples: [UInt64] = []
     public private(set) var failures = 0
     /// The first failure's description, for the report's notes.
     public private(set) var firstFailure: String?
 
-    init(probe: Probe, mode: String, operation: String, bytes: Int, pages: Int, conditions: [String: String], expectedSamples: Int) {
-        self.probe = probe
-        self.mode = mode
-        self.operation = operation
-        self.bytes = bytes
-        self.pages = pages
-        self.conditions = conditions
+    init(key: CellKey, expectedSamples: Int) {
+        self.key = key
         samples.reserveCapacity(expectedSamples)
     }
 
@@ -93,15 +84,8 @@ public final class CellRecorder {
         if firstFailure == nil { firstFailure = "\(error)" }
     }
 
-    /// The cell without its summary (`LatencySummary.empty`): what a row of `samples.csv` names.
-    public var identity: ReportCell {
-        ReportCell(probe: probe, mode: mode, operation: operation, bytes: bytes, pages: pages, conditions: conditions,
-                   summary: .empty, failures: failures)
-    }
-
     /// The cell as the report shows it, summarised from its histogram.
     public var cell: ReportCell {
-        ReportCell(probe: probe, mode: mode, operation: operation, bytes: bytes, pages: pages, conditions: conditions,
-                   summary: LatencySummary(histogram: histogram), failures: failures)
+        ReportCell(key: key, summary: LatencySummary(histogram: histogram), failures: failures)
     }
 }
