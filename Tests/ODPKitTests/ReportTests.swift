@@ -324,9 +324,24 @@ struct ReportTests {
             #expect(result.status == 64 && result.stderr.contains("--parts takes overhead, warm, registration, fault, invalidation"), "\(parts): \(result.stderr)")
         }
         // One count of perftest rounds, or one per size.
-        for rounds in ["16,8,4", "0", "x"] {
+        for rounds in ["16,8,4", "0", "x", "100000"] {
             let result = try runProduct("odpkit", ["report", "--out", "unused", "--perftest-rounds", rounds])
-            #expect(result.status == 64 && result.stderr.contains("--perftest-rounds takes one count above zero, or one per size"), "\(rounds): \(result.stderr)")
+            #expect(result.status == 64 && result.stderr.contains("--perftest-rounds takes one count 1...10000, or one per size"), "\(rounds): \(result.stderr)")
+        }
+    }
+
+    @Test func listsAndCountsAreBoundedBeforeTheyAreUsed() throws {
+        // A size in MiB that would overflow once shifted to bytes is refused, as is any count past its bound.
+        for (arguments, message) in [
+            (["bench", "refault", "--region-mib", "1,9223372036854775807"], "--region-mib takes sizes 1...1048576"),
+            (["bench", "warm", "--max-region-mib", "1048577"], "--max-region-mib takes 1...1048576"),
+            (["bench", "fault", "--pages", "1,1048577"], "--pages takes page counts 1...1048576"),
+            (["bench", "retired-key", "--samples", "0"], "--samples takes 1...100000000"),
+            (["bench", "refault", "--modes", "odp,odp"], "--modes takes distinct pinned, odp and mirror"),
+            (["peer", "fault", "--connect", "localhost", "--pages", "0"], "--pages takes page counts 1...262144"),
+        ] {
+            let result = try runProduct("odpkit", arguments)
+            #expect(result.status == 64 && result.stderr.contains(message), "\(arguments): \(result.stderr)")
         }
     }
 

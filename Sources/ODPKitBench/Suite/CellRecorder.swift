@@ -37,6 +37,14 @@ public final class CellRecorder {
         return histogram
     }
 
+    /// Records every value of `histogram`, a measure taken elsewhere (a mirror region's own), each at
+    /// the histogram's precision, in ascending order.
+    public func record(histogram: Histogram<UInt64>) {
+        for value in histogram.recordedValues() {
+            samples += repeatElement(value.value, count: Int(value.count))
+        }
+    }
+
     /// Times `body` and records it, divided by `divisor` (2 for half a ping-pong's round trip), when
     /// `recording` (warm-up rounds are not); a failure is counted, not thrown.
     @inline(__always)

@@ -1,4 +1,4 @@
-import ODPKit
+public import ODPKit
 public import ODPKitReport
 /// Every cell a run measured, in the order first asked for, each with its recorder.
 public final class ProbeResults {
@@ -22,6 +22,24 @@ public final class ProbeResults {
 
     /// The cells as the report shows them.
     public var cells: [ReportCell] { recorders.map(\.cell) }
+
+    /// The report of these cells, measured on `device` from `startedAt` (the monotonic clock read
+    /// `since`), with `notes` and a note per cell that had failed samples.
+    public func report(device: String, startedAt: String, since: UInt64, settings: [String: String], notes: [String]) -> LatencyReport {
+        LatencyReport(
+            testbed: TestbedLabel.current(device: device), startedAt: startedAt,
+            durationSeconds: Double(monotonicNanoseconds() - since) / 1e9, settings: settings,
+            cells: cells, notes: notes + failureNotes
+        )
+    }
+
+    /// Appends every cell's raw samples to `writer` and makes them durable.
+    public func appendSamples(to writer: SamplesCSVWriter) throws(ODPKitError) {
+        for recorder in recorders {
+            try writer.append(recorder.key, nanoseconds: recorder.samples)
+        }
+        try writer.synchronize()
+    }
 
     /// One line per cell that had failed samples: how many, and the first error.
     public var failureNotes: [String] {
