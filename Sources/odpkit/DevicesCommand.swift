@@ -14,19 +14,15 @@ struct DevicesCommand: ParsableCommand {
     var json = false
 
     func run() throws {
-        let report: DeviceReport
-        do {
-            report = try DeviceReport.collect()
-        } catch {
-            FileHandle.standardError.write(Data("odpkit: \(error)\n".utf8))
-            throw ExitCode(error.code == .noDevice ? 2 : 1)
-        }
-        if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            print(String(decoding: try encoder.encode(report), as: UTF8.self))
-        } else {
-            print(report.text)
+        try reportingErrors {
+            let report = try DeviceReport.collect()
+            if json {
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+                print(String(decoding: try encoder.encode(report), as: UTF8.self))
+            } else {
+                print(report.text)
+            }
         }
     }
 }

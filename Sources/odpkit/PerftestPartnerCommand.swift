@@ -17,20 +17,17 @@ struct PerftestPartnerCommand: ParsableCommand {
     @Option(help: "The message size in bytes.")
     var bytes: Int
 
-    @Option(help: "Samples, as perftest's iterations.")
-    var samples = 1000
-
-    @Option(name: .customLong("warm-up"), help: "Unrecorded samples first.")
-    var warmUp = 10
-
-    @Option(help: "The RDMA device (the first one when omitted).")
-    var device: String?
+    @OptionGroup var samples: SamplesOption
+    @OptionGroup var warmUp: WarmUpOption
+    @OptionGroup var device: DeviceOption
 
     func validate() throws {
-        guard bytes > 0, samples > 0, warmUp >= 0 else { throw ValidationError("--bytes and --samples must be above zero, --warm-up at least zero") }
+        guard (1...SuiteOptions.maximumMessage).contains(bytes) else { throw ValidationError("--bytes takes 1...\(SuiteOptions.maximumMessage)") }
     }
 
     func run() throws {
-        try PerftestPartner.serve(test: test, bytes: bytes, budget: ProbeBudget(samples: samples, warmUp: warmUp), device: device)
+        try reportingErrors {
+            try PerftestPartner.serve(test: test, bytes: bytes, budget: ProbeBudget(samples: samples.count(default: 1000), warmUp: warmUp.warmUp), device: device.device)
+        }
     }
 }

@@ -3,24 +3,6 @@ import ODPKit
 import ODPKitReport
 import ODPKitBench
 
-/// How a probe command prints what it measured.
-struct ProbeOutput: ParsableArguments {
-    @Flag(help: "Print the report as JSON (schema odpkit.report/1, see the README) instead of the table.")
-    var json = false
-
-    @Option(help: "Append every raw sample to this CSV file (probe,mode,operation,bytes,pages,conditions,sample,nanoseconds).")
-    var csv: String?
-
-    /// Runs `parts` with `options`, progress on stderr, then prints the JSON, or the table and, for
-    /// registration, the fits.
-    func run(_ parts: [LatencySuite.Part], _ options: SuiteOptions) throws {
-        let writer = try csv.map { path throws(ODPKitError) in try SamplesCSVWriter(path: path) }
-        defer { try? writer?.close() }
-        let report = try options.suite(parts).run(device: options.device, samples: writer) { line in progressLine(line) }
-        print(json ? try report.json() : reportTables(report))
-    }
-}
-
 /// `odpkit bench registration`: registration and deregistration time against region size.
 struct RegistrationCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "registration", abstract: "Time registering and deregistering regions from 4 KiB doubling, pages present and absent, THP on and off, per mode.")

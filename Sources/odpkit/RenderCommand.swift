@@ -17,18 +17,20 @@ struct RenderCommand: ParsableCommand {
     var out: String?
 
     func run() throws {
-        let input = URL(fileURLWithPath: report)
-        let directory = out.map { URL(fileURLWithPath: $0, isDirectory: true) } ?? input.deletingLastPathComponent()
-        let page: String
-        do {
-            page = ReportHTML.render(try LatencyReport(json: try String(contentsOf: input, encoding: .utf8)))
-        } catch {
-            FileHandle.standardError.write(Data("odpkit: \(report): \(error)\n".utf8))
-            throw ExitCode(1)
+        try reportingErrors {
+            let input = URL(fileURLWithPath: report)
+            let directory = out.map { URL(fileURLWithPath: $0, isDirectory: true) } ?? input.deletingLastPathComponent()
+            let text: String
+            do {
+                text = try String(contentsOf: input, encoding: .utf8)
+            } catch {
+                throw ODPKitError(.notFound, function: "odpkit render", reason: "cannot read \(report): \(error.localizedDescription); name a report.json an odpkit run wrote")
+            }
+            let page = ReportHTML.render(try LatencyReport(json: text))
+            let output = directory.appendingPathComponent("report.html")
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            try Data(page.utf8).write(to: output, options: .atomic)
+            print(output.path)
         }
-        let output = directory.appendingPathComponent("report.html")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        try Data(page.utf8).write(to: output)
-        print(output.path)
     }
 }

@@ -4,6 +4,10 @@ import ODPKit
 import ODPKitReport
 import ODPKitBench
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// `odpkit report`: the whole suite, written as report.json, samples.csv and a self-contained report.html.
 struct ReportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -35,11 +39,11 @@ struct ReportCommand: ParsableCommand {
     var parts = partNames.joined(separator: ",")
 
     func validate() throws {
-        guard let sizes = positiveIntegers(perftestSizes) else {
-            throw ValidationError("--perftest-sizes takes sizes in bytes above zero, e.g. 8,65536")
+        guard let sizes = positiveIntegers(perftestSizes, upTo: SuiteOptions.maximumMessage) else {
+            throw ValidationError("--perftest-sizes takes sizes in bytes 1...\(SuiteOptions.maximumMessage), e.g. 8,65536")
         }
-        guard let rounds = positiveIntegers(perftestRounds), rounds.count == 1 || rounds.count == sizes.count else {
-            throw ValidationError("--perftest-rounds takes one count above zero, or one per size of --perftest-sizes, e.g. 16,12")
+        guard let rounds = positiveIntegers(perftestRounds, upTo: Self.maximumRounds), rounds.count == 1 || rounds.count == sizes.count else {
+            throw ValidationError("--perftest-rounds takes one count 1...\(Self.maximumRounds), or one per size of --perftest-sizes, e.g. 16,12")
         }
         guard !chosenParts.isEmpty, chosenParts.count == parts.split(separator: ",").count else {
             throw ValidationError("--parts takes \(Self.partNames.joined(separator: ", "))")
@@ -52,29 +56,39 @@ struct ReportCommand: ParsableCommand {
         return LatencySuite.Part.allCases.filter(named.contains)
     }
 
-    private var sizes: [Int] { positiveIntegers(perftestSizes) ?? [] }
+    private var sizes: [Int] { positiveIntegers(perftestSizes, upTo: SuiteOptions.maximumMessage) ?? [] }
+
+    /// The most rounds of one size.
+    private static let maximumRounds = 10_000
 
     func run() throws {
-        try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
-        let csvPath = out + "/samples.csv"
-        try? FileManager.default.removeItem(atPath: csvPath)
-        let writer = try SamplesCSVWriter(path: csvPath)
-        defer { try? writer.close() }
-        var suite = options.suite(chosenParts)
-        if let perftest {
-            let log = out + "/perftest.log"
-            try? FileManager.default.removeItem(atPath: log)
-            suite.perftest = PerftestProgram(path: perftest, log: log)
-            suite.perftestRounds = positiveIntegers(perftestRounds) ?? []
-            suite.perftestSizes = sizes
+        try reportingErrors {
+            try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+            // The samples go to a temporary name while measured, renamed to samples.csv once all are in.
+            let csvPath = out + "/samples.csv", partialPath = csvPath + ".partial"
+            try? FileManager.default.removeItem(atPath: partialPath)
+            let writer = try SamplesCSVWriter(path: partialPath)
+            defer { try? writer.close() }
+            var suite = options.suite(chosenParts)
+            if let perftest {
+                let log = out + "/perftest.log"
+                try? FileManager.default.removeItem(atPath: log)
+                suite.perftest = PerftestProgram(path: perftest, log: log)
+                suite.perftestRounds = positiveIntegers(perftestRounds, upTo: Self.maximumRounds) ?? []
+                suite.perftestSizes = sizes
+            }
+            let report = try suite.run(device: options.device.device, samples: writer) { line in
+                progressLine("odpkit report: " + line)
+            }
+            try writer.close()
+            guard rename(partialPath, csvPath) == 0 else {
+                throw ODPKitError(.system, function: "rename", reason: "cannot rename \(partialPath) to \(csvPath): \(String(cString: strerror(errno))); check the directory's permissions")
+            }
+            try report.json().write(toFile: out + "/report.json", atomically: true, encoding: .utf8)
+            try ReportHTML.render(report).write(toFile: out + "/report.html", atomically: true, encoding: .utf8)
+            print(reportTables(report))
+            for note in report.notes { print("note: " + note) }
+            print("odpkit report: wrote \(out)/report.json, \(out)/samples.csv and \(out)/report.html in \(Int(report.durationSeconds)) s")
         }
-        let report = try suite.run(device: options.device, samples: writer) { line in
-            progressLine("odpkit report: " + line)
-        }
-        try report.json().write(toFile: out + "/report.json", atomically: true, encoding: .utf8)
-        try ReportHTML.render(report).write(toFile: out + "/report.html", atomically: true, encoding: .utf8)
-        print(reportTables(report))
-        for note in report.notes { print("note: " + note) }
-        print("odpkit report: wrote \(out)/report.json, \(out)/samples.csv and \(out)/report.html in \(Int(report.durationSeconds)) s")
     }
 }

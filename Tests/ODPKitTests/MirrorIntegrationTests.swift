@@ -131,12 +131,16 @@ final class MirrorIntegrationTests {
     /// the error state; resetting and reconnecting them and fetching the key table again recovers, and
     /// the READ then returns what the CPU holds.
     @Test func aPeerRecoversFromARetiredKey() throws {
-        let result = try RetiredKeyRecovery.run(samples: 5, on: path)
+        let results = ProbeResults(expectedSamples: 5)
+        let result = try RetiredKeyRecovery.run(samples: 5, on: path, into: results)
         #expect(result.samples == 5)
         #expect(result.status == .remoteAccessError, "\(String(describing: result.status))")
         #expect(result.peerStateAfterError == .error)
         #expect(result.mismatches == 0)
-        #expect(result.recovery.totalCount == 5 && result.errorLatency.totalCount == 5)
+        let cells = Dictionary(uniqueKeysWithValues: results.cells.map { ($0.key, $0) })
+        for key in [RetiredKeyRecovery.errorCell, RetiredKeyRecovery.recoveryCell, RetiredKeyRecovery.reconnectCell] {
+            #expect(cells[key]?.summary.samples == 5 && cells[key]?.failures == 0, "\(key.summary)")
+        }
     }
 
     /// userfaultfd's missing mode takes anonymous, shmem and hugetlbfs memory only: a mirror of a

@@ -130,11 +130,7 @@ struct PeerChannelTests {
         try server.close()
     }
 
-    @Test func summariesAndSettingsInWords() throws {
-        let summary = try #require(SampleSummary(Array(1...100).reversed().map(UInt64.init)))
-        let figures: [UInt64] = [UInt64(summary.count), summary.min, summary.p50, summary.p99, summary.max]
-        #expect(figures == [100, 1, 50, 99, 100])
-        #expect(SampleSummary([]) == nil)
+    @Test func settingsInWords() throws {
         #expect(ConnectionOptions().retrySummary == "rnr_retry 7 (forever), min_rnr_timer 12 (0.64 ms), timeout 14 (67.11 ms), retry_cnt 7")
     }
 }

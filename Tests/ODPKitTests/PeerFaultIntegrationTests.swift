@@ -53,37 +53,40 @@ struct PeerFaultIntegrationTests {
         try #require(client.status == 0, "client: \(client.stderr)\nserver: \(served)")
         #expect(server.terminationStatus == 0, "server: \(served)")
 
-        let result = try JSONDecoder().decode(PeerFaultResult.self, from: Data(client.stdout.utf8))
-        #expect(result.cells.count == 3 * 2 * 2)
-        #expect(result.connection == ConnectionOptions().with(gidIndex: result.client.gidIndex))
-        if let device = peer.serverDevice, let clientDevice = peer.clientDevice {
-            #expect(result.server.device == device && result.client.device == clientDevice, "each side picks the device of its own namespace's address")
-            #expect(result.client.gidIndex == 1 && result.server.gidIndex == 1, "the IPv4-mapped GIDs sit at index 1 in two-hosts mode")
+        let report = try LatencyReport(json: client.stdout)
+        // Per mode, page count and access: the remote fault and the warm access; the server's drop per mode and page count.
+        #expect(report.cells.filter { $0.probe == .remoteFault }.count == 3 * 2 * 2 && report.cells.filter { $0.probe == .warm }.count == 3 * 2 * 2)
+        #expect(report.cells.filter { $0.probe == .invalidation }.count == 3 * 2)
+        for cell in report.cells {
+            #expect(cell.failures == 0 && cell.summary.minimum > 0, "\(cell.key.summary)")
+            #expect(cell.summary.samples == (cell.probe == .invalidation ? 2 * samples : samples), "\(cell.key.summary)")
         }
-        for cell in result.cells {
-            #expect(cell.faulted.count == samples && cell.warm.count == samples && cell.drop.count == samples)
-            #expect(cell.faulted.allSatisfy { $0 > 0 })
-            let pages = cell.pages * samples
-            switch cell.mode {
-            case .pinned:
-                #expect(cell.pagesSeen.stale == pages, "pinned keeps the old pages: \(cell.access) \(cell.pages): \(cell.pagesSeen)")
-            case .odp:
-                #expect(cell.pagesSeen.coherent == pages, "ODP faults the dropped pages: \(cell.access) \(cell.pages): \(cell.pagesSeen)")
-            case .mirror:
-                #expect(cell.pagesSeen.other == 0, "\(cell.access) \(cell.pages): \(cell.pagesSeen)")
-                #expect(cell.pagesSeen.coherent == pages, "the server re-pins before it answers: \(cell.access) \(cell.pages): \(cell.pagesSeen)")
+        let connection = ConnectionOptions()
+        #expect(report.notes.contains { $0.contains("connection: \(connection.retrySummary)") })
+        if let device = peer.serverDevice, let clientDevice = peer.clientDevice {
+            #expect(report.testbed.device == clientDevice && report.notes.contains { $0.contains("→ server \(device) (GID index 1)") },
+                    "each side picks the device of its own namespace's address; the IPv4-mapped GIDs sit at index 1 in two-hosts mode")
+        }
+        for mode in RegistrationMode.allCases {
+            for pages in [1, 16] {
+                for access in [NICAccess.read, .write] {
+                    let name = "pages seen after the drop, \(PeerFaultProbe.tallyName(mode: mode, access: access, pages: pages)): "
+                    let seen = report.notes.first { $0.hasPrefix(name) }.map { String($0.dropFirst(name.count)) }
+                    let all = pages * samples
+                    switch mode {
+                    case .pinned:
+                        #expect(seen?.contains(", stale \(all),") == true, "pinned keeps the old pages: \(name)\(seen ?? "-")")
+                    case .odp:
+                        #expect(seen?.hasPrefix("coherent \(all),") == true, "ODP faults the dropped pages: \(name)\(seen ?? "-")")
+                    case .mirror:
+                        #expect(seen?.hasPrefix("coherent \(all),") == true && seen?.hasSuffix("other 0") == true, "the server re-pins before it answers: \(name)\(seen ?? "-")")
+                    }
+                }
             }
         }
     }
 }
 
-extension ConnectionOptions {
-    fileprivate func with(gidIndex: Int?) -> ConnectionOptions {
-        var copy = self
-        copy.gidIndex = gidIndex
-        return copy
-    }
-}
 
 /// The path of an executable product built beside the test bundle.
 private func productPath(_ name: String) throws -> URL {

@@ -28,7 +28,7 @@ struct PerftestPartnerTests {
     }
 
     private func recorder() -> CellRecorder {
-        ProbeResults(expectedSamples: 3).recorder(.warm, "pinned", WarmProbe.Operation.read.rawValue, bytes: 8, pages: 1)
+        ProbeResults(expectedSamples: 3).recorder(CellKey(probe: .warm, mode: .pinned, operation: .read, bytes: 8, pages: 1))
     }
 
     @Test func thePartnerMeasuresOnlyAfterTheGoAndHandsOverEverySample() throws {

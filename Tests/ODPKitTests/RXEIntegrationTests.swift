@@ -50,7 +50,7 @@ final class RXEIntegrationTests {
             let result = try runProduct("odpkit", ["report", "--parts", "overhead", "--max-region-mib", "1048576", "--out", directory.path])
             #expect(result.status == 0, "stderr: \(result.stderr)")
             let json = try String(contentsOf: directory.appendingPathComponent("report.json"), encoding: .utf8)
-            #expect(json.contains(OverheadProbe.insideSample) && !json.contains("Registration sizes stop") && !json.contains("Registration with THP on"))
+            #expect(json.contains(CellOperation.clockPair.rawValue) && !json.contains("Registration sizes stop") && !json.contains("Registration with THP on"))
         }
     }
 
@@ -450,11 +450,11 @@ final class RXEIntegrationTests {
             #expect(calls == pairs.map { "--tests \($0.test) --sizes \($0.bytes) --iterations 20 partner \($0.odpkitFirst ? "done" : "waiting")" })
             #expect(perftest.map(\.round) == [1, 1, 1, 1, 2, 2])
             let cells = results.cells
-            #expect(cells.map(\.operation) == pairs.map(\.operation.rawValue))
-            #expect(cells.allSatisfy { $0.mode == "pinned" && $0.summary.samples == 20 && $0.failures == 0 })
-            #expect(cells.map { $0.conditions["round"] } == ["1", "1", "1", "1", "2", "2"])
-            #expect(cells.map { $0.conditions["first"] } == ["perftest", "perftest", "perftest", "perftest", "odpkit", "odpkit"])
-            #expect(cells.allSatisfy { $0.conditions["process"] == "fresh" && $0.summary.minimum > 0 })
+            #expect(cells.map(\.operation) == pairs.map(\.operation.cellOperation))
+            #expect(cells.allSatisfy { $0.mode == .registration(.pinned) && $0.summary.samples == 20 && $0.failures == 0 })
+            #expect(cells.map(\.conditions.round) == [1, 1, 1, 1, 2, 2])
+            #expect(cells.map(\.conditions.first) == [.perftest, .perftest, .perftest, .perftest, .odpkit, .odpkit])
+            #expect(cells.allSatisfy { $0.conditions.process == .fresh && $0.summary.minimum > 0 })
             // Each perftest run is set beside the cell of its round.
             let comparisons = PerftestComparison.all(LatencyReport(testbed: TestbedLabel.current(device: path.context.deviceName), cells: cells, perftest: perftest))
             #expect(comparisons.map(\.rounds.count) == [2, 1, 2, 1] && comparisons.allSatisfy { $0.rounds.allSatisfy { $0.odpkit != nil } })

@@ -21,7 +21,7 @@ struct RegistrationFitTests {
         let points = Self.sizes.map { bytes in
             (bytes: bytes, microseconds: (30 + 200_000 * Double(bytes) / Double(1 << 30)) * Double.random(in: 0.95...1.05, using: &random))
         }
-        let fit = try #require(RegistrationFit(probe: .registration, mode: "pinned", conditions: [:], points: points))
+        let fit = try #require(RegistrationFit(probe: .registration, mode: .registration(.pinned), conditions: CellConditions(), points: points))
         #expect(abs(fit.fixedMicroseconds / 30 - 1) < 0.06, "fixed \(fit.fixedMicroseconds) µs")
         #expect(abs(fit.microsecondsPerGiB / 200_000 - 1) < 0.06, "slope \(fit.microsecondsPerGiB) µs/GiB")
         #expect(fit.rSquared > 0.99)
@@ -34,7 +34,7 @@ struct RegistrationFitTests {
         // against the 200 000 µs per GiB above.
         var random = SplitMix64(seed: seed)
         let points = Self.sizes.map { (bytes: $0, microseconds: 50 * Double.random(in: 0.95...1.05, using: &random)) }
-        let fit = try #require(RegistrationFit(probe: .registration, mode: "odp", conditions: [:], points: points))
+        let fit = try #require(RegistrationFit(probe: .registration, mode: .registration(.odp), conditions: CellConditions(), points: points))
         #expect(abs(fit.fixedMicroseconds / 50 - 1) < 0.05, "fixed \(fit.fixedMicroseconds) µs")
         #expect(abs(fit.microsecondsPerGiB) < 10, "slope \(fit.microsecondsPerGiB) µs/GiB")
         #expect(ReportFormat.milliseconds(fit.microsecondsPerGiB) == "0.00" || ReportFormat.milliseconds(fit.microsecondsPerGiB) == "0.01")
@@ -43,16 +43,16 @@ struct RegistrationFitTests {
     @Test func exactLinesAndEqualTimes() throws {
         // 10 µs + 1 µs per KiB.
         let points = [4096, 8192, 1 << 20].map { (bytes: $0, microseconds: 10 + Double($0) / 1024) }
-        let line = try #require(RegistrationFit(probe: .deregistration, mode: "pinned", conditions: [:], points: points))
+        let line = try #require(RegistrationFit(probe: .deregistration, mode: .registration(.pinned), conditions: CellConditions(), points: points))
         #expect(abs(line.fixedMicroseconds - 10) < 1e-9 && abs(line.microsecondsPerGiB - Double(1 << 20)) < 1e-6)
         #expect(abs(line.rSquared - 1) < 1e-12)
-        let flat = try #require(RegistrationFit(probe: .registration, mode: "odp", conditions: [:], points: Self.sizes.map { ($0, 7.5) }))
+        let flat = try #require(RegistrationFit(probe: .registration, mode: .registration(.odp), conditions: CellConditions(), points: Self.sizes.map { ($0, 7.5) }))
         #expect(abs(flat.fixedMicroseconds - 7.5) < 1e-12 && abs(flat.microsecondsPerGiB) < 1e-9 && flat.rSquared == 1)
     }
 
     @Test func fewerThanThreeSizesHaveNoFit() {
         func fit(_ points: [(bytes: Int, microseconds: Double)]) -> RegistrationFit? {
-            RegistrationFit(probe: .registration, mode: "pinned", conditions: [:], points: points)
+            RegistrationFit(probe: .registration, mode: .registration(.pinned), conditions: CellConditions(), points: points)
         }
         #expect(fit([]) == nil)
         #expect(fit([(4096, 10), (8192, 12)]) == nil)
@@ -72,16 +72,16 @@ struct RegistrationFitTests {
     @Test func oneFitPerProbeModeAndConditions() {
         let fits = RegistrationFit.fits(Self.lineCells())
         // Deregistration after registration; pinned before odp; conditions sorted.
-        #expect(fits.map { "\($0.probe.rawValue) \($0.mode) \($0.conditionsText)" } == [
-            "registration pinned pages=<absent>;thp=off", "registration pinned pages=present;thp=off",
-            "registration odp pages=<absent>;thp=off", "registration odp pages=present;thp=off",
-            "deregistration pinned pages=<absent>;thp=off", "deregistration pinned pages=present;thp=off",
-            "deregistration odp pages=<absent>;thp=off", "deregistration odp pages=present;thp=off",
+        #expect(fits.map { "\($0.probe.rawValue) \($0.mode) \($0.conditions.text)" } == [
+            "registration pinned pages=absent;thp=off", "registration pinned pages=present;thp=off",
+            "registration odp pages=absent;thp=off", "registration odp pages=present;thp=off",
+            "deregistration pinned pages=absent;thp=off", "deregistration pinned pages=present;thp=off",
+            "deregistration odp pages=absent;thp=off", "deregistration odp pages=present;thp=off",
         ])
         #expect(fits.allSatisfy { $0.sizes == 13 && $0.minimumBytes == 4096 && $0.maximumBytes == 16 << 20 })
         for fit in fits {
             #expect(abs(fit.fixedMicroseconds - 30) < 0.01, "\(fit)")
-            #expect(abs(fit.microsecondsPerGiB - (fit.mode == "pinned" ? 200_000 : 0)) < 1, "\(fit)")
+            #expect(abs(fit.microsecondsPerGiB - (fit.mode == .registration(.pinned) ? 200_000 : 0)) < 1, "\(fit)")
         }
     }
 
@@ -101,7 +101,7 @@ struct RegistrationFitTests {
             "probe", "mode", "conditions", "fixedMicroseconds", "microsecondsPerGiB", "sizes", "minimumBytes", "maximumBytes", "rSquared",
         ])
         #expect(fits[0]["probe"] as? String == "registration" && fits[0]["mode"] as? String == "pinned")
-        #expect(fits[0]["conditions"] as? [String: String] == ["pages": "<absent>", "thp": "off"])
+        #expect(fits[0]["conditions"] as? [String: String] == ["pages": "absent", "thp": "off"])
 
         // A report written before the fits: it decodes, and the fits come from its cells.
         let old = try Self.json(report, fits: nil)
@@ -125,10 +125,9 @@ struct RegistrationFitTests {
         #expect(lastChart.upperBound < heading.lowerBound)
         let table = String(html[heading.upperBound..<faults.lowerBound])
         #expect(FitTable.columns.allSatisfy { table.contains(">\($0.htmlEscaped)</th>") })
-        // Conditions escaped, and every line's row: pinned with its 200 ms per GiB, ODP flat.
-        #expect(!html.contains("<absent>"))
+        // Every line's row: pinned with its 200 ms per GiB, ODP flat.
         #expect(table.components(separatedBy: "<tr><td>").count - 1 == 8)
-        #expect(table.components(separatedBy: "<td>pages=&lt;absent&gt;;thp=off</td>").count - 1 == 4)
+        #expect(table.components(separatedBy: "<td>pages=absent;thp=off</td>").count - 1 == 4)
         #expect(table.components(separatedBy: "<td class=\"num\">200.00</td>").count - 1 == 4)
         #expect(table.components(separatedBy: "<td class=\"num\">0.00</td>").count - 1 == 4)
 
@@ -145,7 +144,7 @@ struct RegistrationFitTests {
         #expect(lines[1].hasPrefix("probe") && lines[1].hasSuffix("R²"))
         #expect(lines.count == 2 + report.fits.count)
         #expect(lines[2].split(separator: " ", omittingEmptySubsequences: true) == [
-            "registration", "pinned", "pages=<absent>;thp=off", "30.00", "200.00", "13", "4", "KiB–16", "MiB", "1.000",
+            "registration", "pinned", "pages=absent;thp=off", "30.00", "200.00", "13", "4", "KiB–16", "MiB", "1.000",
         ])
         // Right-aligned numbers: every row's per-GiB figure ends where its title does.
         let end = try #require(lines[1].range(of: "per GiB ms")).upperBound.utf16Offset(in: lines[1])
@@ -182,12 +181,12 @@ struct RegistrationFitTests {
     }
 
     /// Registration and deregistration from 4 KiB to 16 MiB, noise-free: pinned 30 µs + 200 ms per GiB,
-    /// ODP a flat 30 µs; pages present and "<absent>" (to be escaped), THP off; odp listed first.
+    /// ODP a flat 30 µs; pages present and absent, THP off; odp listed first.
     static func lineCells() -> [ReportCell] {
         var cells: [ReportCell] = []
         for probe in [Probe.registration, .deregistration] {
             for mode in ["odp", "pinned"] {
-                for pages in ["present", "<absent>"] {
+                for pages in ["present", "absent"] {
                     for bytes in (12...24).map({ 1 << $0 }) {
                         let time = 30 + (mode == "pinned" ? 200_000 * Double(bytes) / Double(1 << 30) : 0)
                         cells.append(cell(probe, mode, bytes: bytes, microseconds: time, conditions: ["pages": pages, "thp": "off"]))

@@ -11,16 +11,6 @@ public enum MappingChange: String, Sendable, CaseIterable, Codable, CustomString
     /// `mremap(MREMAP_FIXED)` of another buffer, holding other bytes, onto the range.
     case remapOnto = "mremap"
 
-    /// The system call that makes the change, as a report's invalidation cells name it.
-    public var call: String {
-        switch self {
-        case .dontNeed: "madvise(MADV_DONTNEED)"
-        case .unmap: "munmap"
-        case .mapOver: "mmap(MAP_FIXED)"
-        case .remapOnto: "mremap"
-        }
-    }
-
     public var description: String {
         switch self {
         case .dontNeed: "madvise(MADV_DONTNEED)"

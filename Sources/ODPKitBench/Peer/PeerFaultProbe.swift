@@ -1,4 +1,5 @@
 public import ODPKit
+public import ODPKitReport
 
 #if canImport(Glibc)
 import Glibc
@@ -23,16 +24,23 @@ public enum PeerFaultProbe {
     /// What the client's buffer holds before each READ, so a READ that wrote nothing is not taken for zeros.
     static let sentinel: UInt8 = 0xEE
 
-    /// Runs the client side over `channel`, connected to `odpkit peer serve` (or `serve(_:device:)`).
+    /// Runs the client side over `channel`, connected to `odpkit peer serve` (or `serve(_:device:)`),
+    /// into `results`; returns the report of its cells, with the pages each access saw, the hosts, the
+    /// connection and the hardware counters that moved in its notes.
     ///
-    /// `samples` rounds are recorded after one warm-up round; each round measures every cell, modes innermost.
+    /// `samples` rounds are recorded after one warm-up round; each round measures every mode, page count
+    /// and access, modes innermost. Its cells, per mode, page count and access (READ or WRITE): the access
+    /// right after the server dropped the pages (remote fault, pages absent) and again on present pages
+    /// (warm), and the server's drop as it timed it (invalidation, `madvise` plus a mirror's re-pin).
     public static func run(
         over channel: PeerChannel, device: String?, modes: [RegistrationMode], pageCounts: [Int], samples: Int,
-        options: ConnectionOptions = .init()
-    ) throws(ODPKitError) -> PeerFaultResult {
+        options: ConnectionOptions = .init(), into results: ProbeResults
+    ) throws(ODPKitError) -> LatencyReport {
         guard !modes.isEmpty, Set(modes).count == modes.count, let regionPages = pageCounts.max(), pageCounts.allSatisfy({ $0 > 0 }), samples > 0 else {
             throw ODPKitError(.invalidArgument, function: "odpkit peer fault", reason: "needs distinct modes, page counts above zero and samples above zero")
         }
+        let started = monotonicNanoseconds()
+        let startedAt = LatencyReport.timestamp()
         let link = try PeerLink(device: device, options: options)
         defer { try? link.close() }
         let regionBytes = regionPages * pageSize
@@ -54,16 +62,11 @@ public enum PeerFaultProbe {
         try link.connect(to: offer.endpoint)
 
         var cells = pageCounts.flatMap { pages in
-            [NICAccess.read, .write].flatMap { access in modes.map { PeerFaultResult.Cell(mode: $0, pages: pages, access: access) } }
+            [NICAccess.read, .write].flatMap { access in modes.map { Cell(mode: $0, pages: pages, access: access, into: results) } }
         }
         for round in 0...samples {
             for index in cells.indices {
-                let sample = try measure(cells[index], link: link, staging: staging, stagingRegion: stagingRegion, expected: expected, channel: channel)
-                guard round > 0 else { continue }
-                cells[index].faulted.append(sample.faulted)
-                cells[index].warm.append(sample.warm)
-                cells[index].drop.append(sample.drop)
-                cells[index].pagesSeen += sample.pagesSeen
+                try measure(&cells[index], recording: round > 0, link: link, staging: staging, stagingRegion: stagingRegion, expected: expected, channel: channel)
             }
         }
 
@@ -74,62 +77,111 @@ public enum PeerFaultProbe {
         case let other: throw unexpected(other, "done", channel)
         }
         try stagingRegion.close()
-        let client = PeerHost(device: link.context.deviceName, gidIndex: link.options.gidIndex, system: SystemInfo.current().summary)
-        return PeerFaultResult(
-            cells: cells, samples: samples, connection: link.options, client: client, server: offer.host, serverAddress: channel.peer,
-            clientCounters: HardwareCounters.moved(from: countersBefore, to: HardwareCounters.read(device: link.context.deviceName, port: link.options.port)),
-            serverCounters: serverCounters
-        )
+        let clientCounters = HardwareCounters.moved(from: countersBefore, to: HardwareCounters.read(device: link.context.deviceName, port: link.options.port))
+        let system = SystemInfo.current().summary
+        var notes = [
+            "client \(link.context.deviceName) (GID index \(link.options.gidIndex.map(String.init) ?? "default")) → server \(offer.host.device) "
+                + "(GID index \(offer.host.gidIndex.map(String.init) ?? "default")) at \(channel.peer); connection: \(link.options.retrySummary)",
+        ]
+        if offer.host.system != system { notes.append("server: \(offer.host.system)") }
+        notes += cells.map(\.note)
+        notes.append("counters moved on \(link.context.deviceName) (client): \(counterText(clientCounters))")
+        notes.append("counters moved on \(offer.host.device) (server): \(counterText(serverCounters))")
+        let settings = [
+            "modes": modes.map(\.rawValue).joined(separator: ","), "pages": pageCounts.map(String.init).joined(separator: ","),
+            "samples": String(samples), "server": channel.peer,
+        ]
+        return results.report(device: link.context.deviceName, startedAt: startedAt, since: started, settings: settings, notes: notes)
     }
 
-    /// One sample of one cell: drop on the server, then the timed accesses and the check.
+    /// One mode, page count and access: its cells and the pages its accesses saw after the drop.
+    struct Cell {
+        var mode: RegistrationMode
+        var pages: Int
+        var access: NICAccess
+        var faulted, warm, drop: CellRecorder
+        /// Over all recorded samples. READ: pages read as the server's CPU sees them (zeros) or holding
+        /// the data from before the drop (stale). WRITE: pages where the server's CPU sees the write, or
+        /// still zeros (stale: the write went to the old pages).
+        var pagesSeen = PageTally()
+
+        init(mode: RegistrationMode, pages: Int, access: NICAccess, into results: ProbeResults) {
+            self.mode = mode
+            self.pages = pages
+            self.access = access
+            let operation: CellOperation = access == .read ? .read : .write
+            func key(_ probe: Probe, _ operation: CellOperation, _ present: CellConditions.Pages?) -> CellKey {
+                CellKey(probe: probe, mode: mode, operation: operation, bytes: pages * pageSize, pages: pages,
+                        conditions: CellConditions(pages: present, side: .remote))
+            }
+            faulted = results.recorder(key(.remoteFault, operation, .absent))
+            warm = results.recorder(key(.warm, operation, .present))
+            drop = results.recorder(key(.invalidation, .dontNeed, nil))
+        }
+
+        /// The pages seen, as the report's note.
+        var note: String {
+            "pages seen after the drop, \(PeerFaultProbe.tallyName(mode: mode, access: access, pages: pages)): "
+                + "coherent \(pagesSeen.coherent), stale \(pagesSeen.stale), other \(pagesSeen.other)"
+        }
+    }
+
+    /// How the report's notes name the pages seen by one cell's accesses: `odp RDMA READ of 16 page(s)`.
+    public static func tallyName(mode: RegistrationMode, access: NICAccess, pages: Int) -> String {
+        "\(mode) \(access == .read ? CellOperation.read : .write) of \(pages) page(s)"
+    }
+
+    /// Counters that moved, in words.
+    private static func counterText(_ moved: [String: UInt64]?) -> String {
+        guard let moved else { return "unavailable (no hw_counters in that host's sysfs)" }
+        return moved.isEmpty ? "none" : moved.sorted { $0.key < $1.key }.map { "\($0.key) +\($0.value)" }.joined(separator: ", ")
+    }
+
+    /// One sample of one cell: drop on the server, then the timed accesses and the check; recorded
+    /// when `recording` (a failed access counted in its cell).
     private static func measure(
-        _ cell: PeerFaultResult.Cell, link: PeerLink, staging: AnonymousMemory, stagingRegion: MemoryRegion, expected: ExpectedPages, channel: PeerChannel
-    ) throws(ODPKitError) -> (faulted: UInt64, warm: UInt64, drop: UInt64, pagesSeen: PageTally) {
+        _ cell: inout Cell, recording: Bool, link: PeerLink, staging: AnonymousMemory, stagingRegion: MemoryRegion, expected: ExpectedPages, channel: PeerChannel
+    ) throws(ODPKitError) {
         let length = cell.pages * pageSize
         try channel.send(PeerRequest.drop(mode: cell.mode, pages: cell.pages))
-        let segments: [PeerSegment], drop: UInt64
+        let segments: [PeerSegment]
         switch try reply(from: channel) {
-        case .dropped(let dropped, let nanoseconds): (segments, drop) = (dropped, nanoseconds)
+        case .dropped(let dropped, let nanoseconds):
+            segments = dropped
+            if recording { cell.drop.record(nanoseconds) }
         case let other: throw unexpected(other, "dropped", channel)
         }
         guard segments.reduce(0, { $0 + $1.remote.length }) == length else {
             throw ODPKitError(.invalidArgument, function: "odpkit peer fault", reason: "the server's segments cover \(segments.reduce(0) { $0 + $1.remote.length }) bytes, not \(length)")
         }
         let operation = "RDMA \(cell.access == .read ? "READ" : "WRITE") of \(cell.pages) page(s) of the server's \(cell.mode) region"
-        let access = { () throws(ODPKitError) in
+        let access = cell.access
+        let body = { () throws(ODPKitError) in
             try link.transfer(segments, operation) { segment, id throws(ODPKitError) in
-                switch cell.access {
+                switch access {
                 case .read: try link.queuePair.postRead(into: stagingRegion, offset: segment.offset, length: segment.remote.length, from: segment.remote, id: id)
                 case .write: try link.queuePair.postWrite(from: stagingRegion, offset: segment.offset, length: segment.remote.length, to: segment.remote, id: id)
                 }
             }
         }
-        switch cell.access {
+        let seen: PageTally
+        switch access {
         case .read:
             staging.fill(sentinel, range: 0..<length)
-            let faulted = try timed(access)
-            let seen = expected.tally(UnsafeRawBufferPointer(staging.bytes), pages: cell.pages, coherent: expected.zeros, stale: [expected.server, expected.client])
-            let warm = try timed(access)
-            return (faulted, warm, drop, seen)
+            cell.faulted.measure(recording, body)
+            seen = expected.tally(UnsafeRawBufferPointer(staging.bytes), pages: cell.pages, coherent: expected.zeros, stale: [expected.server, expected.client])
+            cell.warm.measure(recording, body)
         case .write:
             expected.client.withUnsafeBytes { staging.bytes.copyMemory(from: UnsafeRawBufferPointer(rebasing: $0[0..<length])) }
-            let faulted = try timed(access)
-            let warm = try timed(access)
+            cell.faulted.measure(recording, body)
+            cell.warm.measure(recording, body)
             try channel.send(PeerRequest.inspect(mode: cell.mode, pages: cell.pages))
             switch try reply(from: channel) {
-            case .inspected(let seen): return (faulted, warm, drop, seen)
+            case .inspected(let inspected): seen = inspected
             case let other: throw unexpected(other, "inspected", channel)
             }
         }
-    }
-
-    /// `body`'s duration on the continuous clock, in nanoseconds.
-    private static func timed(_ body: () throws(ODPKitError) -> Void) throws(ODPKitError) -> UInt64 {
-        let clock = ContinuousClock()
-        let start = clock.now
-        try body()
-        return (clock.now - start).nanoseconds
+        if recording { cell.pagesSeen += seen }
     }
 
     /// The next reply; the server's `failed` becomes the error it names.

@@ -53,12 +53,12 @@ final class PeerFaultServer {
             let (memory, region) = try entry(mode, pages)
             let range = 0..<(pages * pageSize)
             expected.server.withUnsafeBytes { memory.bytes.copyMemory(from: UnsafeRawBufferPointer(rebasing: $0[range])) }
-            let clock = ContinuousClock()
-            let start = clock.now
+            let start = monotonicNanoseconds()
             try memory.dropPages(range)
             // A mirror region re-pins the dropped chunks here; pinned and ODP regions keep their one key.
             let segments = try region.segments(offset: 0, length: range.count)
-            return .dropped(segments: segments.map(PeerSegment.init), nanoseconds: (clock.now - start).nanoseconds)
+            let end = monotonicNanoseconds()
+            return .dropped(segments: segments.map(PeerSegment.init), nanoseconds: end - start)
         case .inspect(let mode, let pages):
             let (memory, _) = try entry(mode, pages)
             return .inspected(expected.tally(UnsafeRawBufferPointer(memory.bytes), pages: pages, coherent: expected.client, stale: [expected.zeros]))

@@ -17,7 +17,7 @@ public import ODPKitReport
 public enum PerftestRounds {
     /// The wrapper's tests (`PerftestProgram`) and the warm operations that measure the same (`PerftestPairing`).
     public static let measures: [(test: String, operation: WarmProbe.Operation)] = PerftestPairing.paired.compactMap { measure in
-        measure.operation.flatMap(WarmProbe.Operation.init(rawValue:)).map { (measure.test, $0) }
+        measure.operation.flatMap(WarmProbe.Operation.init).map { (measure.test, $0) }
     }
 
     /// One perftest run (`test` at `bytes`) and odpkit's cell of the same measure, one right after the other.
@@ -59,8 +59,8 @@ public enum PerftestRounds {
             progress("perftest rounds: \(pair.round) of \(last), \(pair.odpkitFirst ? "a fresh odpkit then \(binary)" : "\(binary) then a fresh odpkit"), \(pair.bytes) bytes")
             let partner = try PerftestPartner(executable: odpkit, test: pair.test, bytes: pair.bytes, budget: budget, device: device)
             defer { partner.close() }
-            let recorder = results.recorder(.warm, RegistrationMode.pinned.rawValue, pair.operation.rawValue, bytes: pair.bytes,
-                                            pages: (pair.bytes + pageSize - 1) / pageSize, conditions: PerftestPairing.conditions(round: pair.round))
+            let recorder = results.recorder(CellKey(probe: .warm, mode: .pinned, operation: pair.operation.cellOperation, bytes: pair.bytes,
+                                                    pages: (pair.bytes + pageSize - 1) / pageSize, conditions: PerftestPairing.conditions(round: pair.round)))
             if pair.odpkitFirst { try partner.measure(into: recorder) }
             perftest += try program.run(tests: [pair.test], sizes: [pair.bytes], iterations: budget.samples).map { result in
                 var result = result

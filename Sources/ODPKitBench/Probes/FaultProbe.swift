@@ -1,4 +1,5 @@
 public import ODPKit
+import ODPKitReport
 
 /// NIC page-fault latency: the first RDMA READ and the first RDMA WRITE of `pages` pages the CPU has
 /// dropped (`MADV_DONTNEED`), against the same access on present pages (the warm baseline); for ODP
@@ -9,9 +10,6 @@ public import ODPKit
 /// moves through the region, times the access, then writes the CPU's bytes back.
 public enum FaultProbe {
     /// How an ODP access was prepared.
-    enum Preparation: String, CaseIterable {
-        case none, sync, async
-    }
 
     public static func run(
         pageCounts: [Int], modes: [RegistrationMode], prefetch: Bool, budget: ProbeBudget, on path: LoopbackPath,
@@ -24,22 +22,23 @@ public enum FaultProbe {
             for access in [NICAccess.read, .write] {
                 progress("fault: first \(access == .read ? "READ" : "WRITE") of \(pages) dropped page(s)")
                 let bytes = pages * pageSize
-                let operation = access == .read ? "RDMA READ" : "RDMA WRITE"
+                let operation: CellOperation = access == .read ? .read : .write
                 let slots = max(1, regionPages / pages)
                 var cells = 0
                 let plan = setups.map { setup in
-                    let preparations: [Preparation] = setup.mode == .odp && prefetch ? Preparation.allCases : [.none]
+                    let preparations: [CellConditions.Prefetch] = setup.mode == .odp && prefetch ? CellConditions.Prefetch.allCases : [.notIssued]
                     cells += 1 + preparations.count
                     return (setup: setup,
-                            warm: results.recorder(.warm, setup.mode.rawValue, operation, bytes: bytes, pages: pages, conditions: ["pages": "present"]),
+                            warm: results.recorder(CellKey(probe: .warm, mode: setup.mode, operation: operation, bytes: bytes, pages: pages,
+                                                           conditions: CellConditions(pages: .present))),
                             faults: preparations.map { preparation in
-                                (preparation, results.recorder(.fault, setup.mode.rawValue, operation, bytes: bytes, pages: pages,
-                                                               conditions: ["pages": "absent", "prefetch": preparation.rawValue]))
+                                (preparation, results.recorder(CellKey(probe: .fault, mode: setup.mode, operation: operation, bytes: bytes, pages: pages,
+                                                                       conditions: CellConditions(pages: .absent, prefetch: preparation))))
                             },
                             // PREFETCH before a READ, PREFETCH_WRITE before a WRITE: each its own cell.
                             advise: setup.mode == .odp && prefetch
-                                ? results.recorder(.fault, "odp", access == .read ? "ibv_advise_mr PREFETCH" : "ibv_advise_mr PREFETCH_WRITE",
-                                                   bytes: bytes, pages: pages, conditions: ["prefetch": "sync"]) : nil)
+                                ? results.recorder(CellKey(probe: .fault, mode: .odp, operation: access == .read ? .prefetch : .prefetchWrite,
+                                                           bytes: bytes, pages: pages, conditions: CellConditions(prefetch: .sync))) : nil)
                 }
                 try budget.rounds(cells: cells) { round, recording throws(ODPKitError) in
                     let offset = (round % slots) * bytes
@@ -48,7 +47,7 @@ public enum FaultProbe {
                         entry.warm.measure(recording) { () throws(ODPKitError) in try path.transfer(access, region, offset: offset, length: bytes) }
                         for (preparation, recorder) in entry.faults {
                             try memory.dropPages(offset..<(offset + bytes))
-                            if preparation != .none, let odp = region.memoryRegion {
+                            if preparation != .notIssued, let odp = region.memoryRegion {
                                 let advice: MemoryRegion.Prefetch = access == .read ? .read : .write
                                 if preparation == .sync, let advise = entry.advise {
                                     advise.measure(recording) { () throws(ODPKitError) in try odp.prefetch(advice, offset: offset, length: bytes, wait: true) }

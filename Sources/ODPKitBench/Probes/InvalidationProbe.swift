@@ -1,4 +1,5 @@
 public import ODPKit
+import ODPKitReport
 
 /// Invalidation latency: how long `madvise(MADV_DONTNEED)`, `munmap` and `mremap(MREMAP_FIXED)` take
 /// on `pages` pages of a registered range, per mode (ODP pays the notifier and the NIC's unmap inside
@@ -21,12 +22,14 @@ public enum InvalidationProbe {
             let bytes = pages * pageSize
             let slots = max(1, regionPages / pages)
             for change in changes {
-                progress("invalidation: \(change.call) of \(pages) page(s)")
+                let operation = CellOperation(change)
+                progress("invalidation: \(operation) of \(pages) page(s)")
                 let plan = setups.map { setup in
                     (setup: setup,
-                     call: results.recorder(.invalidation, setup.mode.rawValue, change.call, bytes: bytes, pages: pages),
+                     call: results.recorder(CellKey(probe: .invalidation, mode: setup.mode, operation: operation, bytes: bytes, pages: pages)),
                      window: setup.mode == .mirror && change != .unmap
-                        ? results.recorder(.window, "mirror", change.call, bytes: bytes, pages: pages, conditions: ["refresh": "eager"]) : nil)
+                        ? results.recorder(CellKey(probe: .window, mode: .mirror, operation: operation, bytes: bytes, pages: pages,
+                                                  conditions: CellConditions(refresh: .eager))) : nil)
                 }
                 try budget.rounds(cells: plan.count + plan.filter { $0.window != nil }.count) { round, recording throws(ODPKitError) in
                     let offset = (round % slots) * bytes

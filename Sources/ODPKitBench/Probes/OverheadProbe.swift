@@ -6,14 +6,9 @@ public import ODPKitReport
 /// only part of measuring a timed interval contains) and the whole cost of taking one sample (the two
 /// reads and one record into a cell's raw samples), which only slows the probe down.
 public enum OverheadProbe {
-    /// The operation of the cell holding the bias inside each sample.
-    public static let insideSample = "clock_gettime pair (inside each sample)"
-    /// The operation of the cell holding the whole per-sample cost.
-    public static let perSample = "clock_gettime pair + record"
-
     public static func run(samples: Int, into results: ProbeResults) {
-        let inside = results.recorder(.overhead, "-", insideSample, bytes: 0, pages: 0)
-        let whole = results.recorder(.overhead, "-", perSample, bytes: 0, pages: 0)
+        let inside = results.recorder(CellKey(probe: .overhead, mode: .noRegion, operation: .clockPair, bytes: 0, pages: 0))
+        let whole = results.recorder(CellKey(probe: .overhead, mode: .noRegion, operation: .clockPairAndRecord, bytes: 0, pages: 0))
         for _ in 0..<samples {
             let start = monotonicNanoseconds()
             let sampleStart = monotonicNanoseconds()
@@ -27,8 +22,8 @@ public enum OverheadProbe {
     /// One line comparing the bias inside each sample with the smallest median the other cells report,
     /// nil without an overhead cell or another cell.
     public static func note(_ cells: [ReportCell]) -> String? {
-        guard let bias = cells.first(where: { $0.probe == .overhead && $0.operation == insideSample })?.summary,
-              let whole = cells.first(where: { $0.probe == .overhead && $0.operation == perSample })?.summary,
+        guard let bias = cells.first(where: { $0.probe == .overhead && $0.operation == .clockPair })?.summary,
+              let whole = cells.first(where: { $0.probe == .overhead && $0.operation == .clockPairAndRecord })?.summary,
               let smallest = cells.filter({ $0.probe != .overhead && $0.summary.samples > 0 }).min(by: { $0.summary.typical < $1.summary.typical })
         else { return nil }
         let share = bias.typical / smallest.summary.typical * 100

@@ -1,69 +1,121 @@
-public import Histogram
 public import ODPKit
+public import ODPKitReport
 
-/// What it costs to come back after an invalidation: drop `invalidatedBytes` of a `regionBytes` region
-/// with `madvise(MADV_DONTNEED)`, then time the first RDMA READ of one page of the dropped range (for
-/// ODP a NIC page fault, for the mirror a user-space re-fault of one chunk, then the read), against the
-/// same READ on present pages. Modes run interleaved, sample by sample, each on its own region.
+/// What it costs to come back after an invalidation: drop one page or the whole of a region with
+/// `madvise(MADV_DONTNEED)`, then time the first RDMA READ of one page of the dropped range (for ODP a
+/// NIC page fault, for the mirror a user-space re-fault of one chunk, then the read), against the same
+/// READ on present pages. Modes run interleaved, sample by sample, each on its own region.
+///
+/// Its cells, per mode, region size (`bytes`) and dropped pages (`pages`): the `madvise` itself
+/// (invalidation), the first READ (fault, pages absent), the warm READ (warm, pages present); for a
+/// mirror region also the rest of the range made coherent after the first READ (fault), and the
+/// region's own measures: its invalidation window (window) and each chunk's re-fault (fault).
 public enum RefaultProbe {
-    /// One configuration's figures for one mode, in nanoseconds.
-    public struct Result: Sendable {
-        public var mode: RegistrationMode
-        public var regionBytes: Int
-        public var invalidatedBytes: Int
-        /// `madvise(MADV_DONTNEED)` itself (ODP pays the notifier and the NIC unmap inside it).
-        public var invalidation = Histogram<UInt64>(highestTrackableValue: 600_000_000_000, numberOfSignificantValueDigits: .three)
-        /// The first RDMA READ of one page after the invalidation.
-        public var firstRead = Histogram<UInt64>(highestTrackableValue: 600_000_000_000, numberOfSignificantValueDigits: .three)
-        /// Mirror only: re-establishing the rest of the invalidated range after that first read.
-        public var restoreRest = Histogram<UInt64>(highestTrackableValue: 600_000_000_000, numberOfSignificantValueDigits: .three)
-        /// The same READ on present pages.
-        public var warmRead = Histogram<UInt64>(highestTrackableValue: 600_000_000_000, numberOfSignificantValueDigits: .three)
-        /// The mirror region's own measures (invalidation window, re-fault), nil for other modes.
-        public var mirror: MirrorStatistics?
+    /// What is dropped before the first READ.
+    public enum Dropped: String, Sendable, CaseIterable {
+        /// One page.
+        case page
+        /// The whole region.
+        case all
     }
 
+    /// Measures every region size of `regionSizes` (bytes) with every choice of `dropped`, `samples`
+    /// samples each after one unrecorded round, on `device` (the first device when nil), into `results`;
+    /// returns the report of them, with the mirror regions' counts in its notes.
     public static func run(
-        modes: [RegistrationMode], regionBytes: Int, invalidatedBytes: Int, samples: Int,
-        mirrorRefresh: MirrorRegion.Refresh = .eager, on path: LoopbackPath
-    ) throws(ODPKitError) -> [Result] {
+        regionSizes: [Int], dropped: [Dropped], modes: [RegistrationMode], samples: Int, mirrorRefresh: MirrorRegion.Refresh = .eager,
+        device: String?, into results: ProbeResults
+    ) throws(ODPKitError) -> LatencyReport {
+        let started = monotonicNanoseconds()
+        let startedAt = LatencyReport.timestamp()
+        let path = try LoopbackPath(device: device)
+        defer { try? path.close() }
+        var notes: [String] = []
+        for regionBytes in regionSizes {
+            for choice in dropped {
+                let invalidated = choice == .page ? pageSize : regionBytes
+                _ = try measure(modes: modes, regionBytes: regionBytes, invalidatedBytes: invalidated, samples: 1, mirrorRefresh: mirrorRefresh,
+                                on: path, into: ProbeResults(expectedSamples: 1))
+                notes += try measure(modes: modes, regionBytes: regionBytes, invalidatedBytes: invalidated, samples: samples, mirrorRefresh: mirrorRefresh,
+                                     on: path, into: results)
+            }
+        }
+        let settings = [
+            "region-bytes": regionSizes.map(String.init).joined(separator: ","),
+            "dropped": dropped.map(\.rawValue).joined(separator: ","),
+            "modes": modes.map(\.rawValue).joined(separator: ","),
+            "samples": String(samples),
+            "mirror-refresh": mirrorRefresh.rawValue,
+            "mirror-chunk-bytes": String(MirrorRegion.defaultChunkSize),
+        ]
+        return results.report(device: path.context.deviceName, startedAt: startedAt, since: started, settings: settings, notes: notes)
+    }
+
+    /// One region size and dropped range: `samples` samples per mode into `results`; returns a note per
+    /// mirror region with its counts.
+    static func measure(
+        modes: [RegistrationMode], regionBytes: Int, invalidatedBytes: Int, samples: Int, mirrorRefresh: MirrorRegion.Refresh,
+        on path: LoopbackPath, into results: ProbeResults
+    ) throws(ODPKitError) -> [String] {
         guard invalidatedBytes >= pageSize, invalidatedBytes <= regionBytes, samples > 0 else {
             throw ODPKitError(.invalidArgument, function: "odpkit refault probe", reason: "needs 1 page ≤ invalidated ≤ region and samples > 0")
         }
-        var setups: [(memory: AnonymousMemory, region: RegisteredRegion)] = []
+        let pages = invalidatedBytes / pageSize
+        var setups: [(memory: AnonymousMemory, region: RegisteredRegion, cells: Cells)] = []
         defer { for setup in setups { try? setup.region.close() } }
         for mode in modes {
             let memory = try AnonymousMemory(length: regionBytes)
             CoherenceCheck.cpuPattern.fill(memory.bytes)
-            setups.append((memory, try path.register(mode, memory, mirrorRefresh: mirrorRefresh)))
+            let cells = Cells(mode: mode, regionBytes: regionBytes, pages: pages, refresh: mirrorRefresh, into: results)
+            setups.append((memory, try path.register(mode, memory, mirrorRefresh: mirrorRefresh), cells))
         }
-        var results = modes.map { Result(mode: $0, regionBytes: regionBytes, invalidatedBytes: invalidatedBytes) }
-        let clock = ContinuousClock()
         let slots = max(1, regionBytes / invalidatedBytes)
         for sample in 0..<samples {
             let range = ((sample % slots) * invalidatedBytes)..<((sample % slots) * invalidatedBytes + invalidatedBytes)
-            for (index, setup) in setups.enumerated() {
-                let warmStart = clock.now
-                _ = try path.read(setup.region, offset: range.lowerBound, length: pageSize)
-                results[index].warmRead.record((clock.now - warmStart).nanoseconds)
-                let dropStart = clock.now
-                try setup.memory.dropPages(range)
-                results[index].invalidation.record((clock.now - dropStart).nanoseconds)
-                let readStart = clock.now
-                _ = try path.read(setup.region, offset: range.lowerBound, length: pageSize)
-                results[index].firstRead.record((clock.now - readStart).nanoseconds)
+            for setup in setups {
+                let cells = setup.cells
+                cells.warmRead.measure(true) { () throws(ODPKitError) in _ = try path.read(setup.region, offset: range.lowerBound, length: pageSize) }
+                cells.drop.measure(true) { () throws(ODPKitError) in try setup.memory.dropPages(range) }
+                cells.firstRead.measure(true) { () throws(ODPKitError) in _ = try path.read(setup.region, offset: range.lowerBound, length: pageSize) }
                 if let mirror = setup.region.mirror {
-                    let restoreStart = clock.now
-                    try mirror.ensureCoherent(range)
-                    results[index].restoreRest.record((clock.now - restoreStart).nanoseconds)
+                    cells.restoreRest?.measure(true) { () throws(ODPKitError) in try mirror.ensureCoherent(range) }
                 }
                 // Bring every dropped page back, so the next sample's warm read is warm for every mode.
                 CoherenceCheck.cpuPattern.fill(UnsafeMutableRawBufferPointer(rebasing: setup.memory.bytes[range]))
             }
         }
-        for (index, setup) in setups.enumerated() {
-            results[index].mirror = setup.region.mirror?.statistics
+        return setups.compactMap { setup in
+            guard let statistics = setup.region.mirror?.statistics else { return nil }
+            setup.cells.window?.record(histogram: statistics.invalidationWindow)
+            setup.cells.chunkRefault?.record(histogram: statistics.refaultTime)
+            return "mirror, \(regionBytes) B region, \(pages) page(s) dropped per sample: \(statistics.invalidations) invalidations, "
+                + "\(statistics.refaults) chunk re-faults (\(statistics.changedInPlace) in place, \(statistics.reregistered) with new keys), "
+                + "\(statistics.retries) retries, \(statistics.eagerFailures) eager refreshes that failed"
+                + (statistics.inPlaceUnsupported.map { "; no change in place: \($0)" } ?? "")
         }
-        return results
+    }
+
+    /// The cells of one mode at one region size and dropped range.
+    struct Cells {
+        var drop, firstRead, warmRead: CellRecorder
+        /// A mirror region's only.
+        var restoreRest, window, chunkRefault: CellRecorder?
+
+        init(mode: RegistrationMode, regionBytes: Int, pages: Int, refresh: MirrorRegion.Refresh, into results: ProbeResults) {
+            let conditions = mode == .mirror ? CellConditions(refresh: refresh) : CellConditions()
+            func cell(_ probe: Probe, _ operation: CellOperation, pagesPresent: CellConditions.Pages? = nil) -> CellRecorder {
+                var conditions = conditions
+                conditions.pages = pagesPresent
+                return results.recorder(CellKey(probe: probe, mode: mode, operation: operation, bytes: regionBytes, pages: pages, conditions: conditions))
+            }
+            drop = cell(.invalidation, .dontNeed)
+            firstRead = cell(.fault, .read, pagesPresent: .absent)
+            warmRead = cell(.warm, .read, pagesPresent: .present)
+            if mode == .mirror {
+                restoreRest = cell(.fault, .restoreRest)
+                window = cell(.window, .dontNeed)
+                chunkRefault = cell(.fault, .chunkRefault)
+            }
+        }
     }
 }

@@ -1,4 +1,5 @@
 public import ODPKit
+import ODPKitReport
 
 /// Registration and deregistration time against region size, with the pages present and absent and
 /// with transparent huge pages advised on and off (`MADV_HUGEPAGE` / `MADV_NOHUGEPAGE`), modes
@@ -41,11 +42,11 @@ public enum RegistrationProbe {
                     let memory = try AnonymousMemory(length: size)
                     try memory.adviseHugePages(hugePages)
                     if present { memory.fill(0x5A) }
-                    let conditions = ["pages": present ? "present" : "absent", "thp": hugePages ? "on" : "off"]
+                    let conditions = CellConditions(pages: present ? .present : .absent, hugePages: hugePages ? .on : .off)
                     let recorders = modes.map { mode in
                         (mode,
-                         results.recorder(.registration, mode.rawValue, "register", bytes: size, pages: size / pageSize, conditions: conditions),
-                         results.recorder(.deregistration, mode.rawValue, "deregister", bytes: size, pages: size / pageSize, conditions: conditions))
+                         results.recorder(CellKey(probe: .registration, mode: mode, operation: .register, bytes: size, pages: size / pageSize, conditions: conditions)),
+                         results.recorder(CellKey(probe: .deregistration, mode: mode, operation: .deregister, bytes: size, pages: size / pageSize, conditions: conditions)))
                     }
                     let condition = [present, hugePages]
                     let sizeBudget = budget.skippingWarmUp(afterRoundsOf: longestRound[condition] ?? 0, cells: 2 * modes.count)

@@ -16,11 +16,24 @@ public import ODPKitReport
 /// next sample. The ping-pong, SEND and a mirror READ or WRITE spanning chunks are timed post to
 /// completion, one sample at a time.
 public enum WarmProbe {
-    public enum Operation: String, CaseIterable, Sendable {
-        case read = "RDMA READ"
-        case write = "RDMA WRITE"
-        case writePingPong = "RDMA WRITE ping-pong (half round trip)"
-        case send = "SEND"
+    public enum Operation: CaseIterable, Sendable {
+        case read, write, writePingPong, send
+
+        /// The warm operation a cell operation names; nil when it is none.
+        public init?(_ operation: CellOperation) {
+            guard let warm = Self.allCases.first(where: { $0.cellOperation == operation }) else { return nil }
+            self = warm
+        }
+
+        /// The operation of this one's cells.
+        public var cellOperation: CellOperation {
+            switch self {
+            case .read: .read
+            case .write: .write
+            case .writePingPong: .writePingPong
+            case .send: .send
+            }
+        }
 
         /// The NIC access of a READ or a WRITE, timed back to back (`LoopbackPath.timeTransfers`); nil for the others.
         var access: NICAccess? {
@@ -50,7 +63,7 @@ public enum WarmProbe {
     /// sweep's by default).
     public static func run(
         sizes: [Int], operations: [Operation] = Operation.allCases, modes: [RegistrationMode], budget: ProbeBudget,
-        conditions: [String: String] = PerftestPairing.sweepConditions,
+        conditions: CellConditions = PerftestPairing.sweepConditions,
         on path: LoopbackPath, into results: ProbeResults, progress: (String) -> Void
     ) throws(ODPKitError) {
         // Twice the largest message or page: the write ping-pong's responder WRITEs from the second part.
@@ -59,11 +72,11 @@ public enum WarmProbe {
         defer { ProbeRegion.closeAll(setups) }
         for operation in operations {
             for size in sizes {
-                progress("warm: \(operation.rawValue) of \(size) bytes")
+                progress("warm: \(operation.cellOperation) of \(size) bytes")
                 let plan = setups.compactMap { setup -> (RegisteredRegion, CellRecorder)? in
                     if operation == .send || operation == .writePingPong, let mirror = setup.region.mirror, size > mirror.chunkSize { return nil }
-                    return (setup.region, results.recorder(.warm, setup.mode.rawValue, operation.rawValue, bytes: size, pages: (size + pageSize - 1) / pageSize,
-                                                           conditions: conditions))
+                    return (setup.region, results.recorder(CellKey(probe: .warm, mode: setup.mode, operation: operation.cellOperation, bytes: size,
+                                                                   pages: (size + pageSize - 1) / pageSize, conditions: conditions)))
                 }
                 try blocks(of: budget).rounds(cells: plan.count) { _, recording throws(ODPKitError) in
                     for (region, recorder) in plan {

@@ -11,25 +11,16 @@ public import ODPKitReport
 /// small: on rxe, idle time there slows the next sample (a little of it after each completion raised
 /// a bare READ loop's median in the testbed: docs/results.md).
 public final class CellRecorder {
-    public let probe: Probe
-    public let mode: String
-    public let operation: String
-    public let bytes: Int
-    public let pages: Int
-    public let conditions: [String: String]
+    /// The cell this records.
+    public let key: CellKey
     /// Every recorded sample in nanoseconds, in the order measured.
     public private(set) var samples: [UInt64] = []
     public private(set) var failures = 0
     /// The first failure's description, for the report's notes.
     public private(set) var firstFailure: String?
 
-    init(probe: Probe, mode: String, operation: String, bytes: Int, pages: Int, conditions: [String: String], expectedSamples: Int) {
-        self.probe = probe
-        self.mode = mode
-        self.operation = operation
-        self.bytes = bytes
-        self.pages = pages
-        self.conditions = conditions
+    init(key: CellKey, expectedSamples: Int) {
+        self.key = key
         samples.reserveCapacity(expectedSamples)
     }
 
@@ -44,6 +35,14 @@ public final class CellRecorder {
         var histogram = Histogram<UInt64>(highestTrackableValue: 600_000_000_000, numberOfSignificantValueDigits: .three)
         for sample in samples { histogram.record(sample) }
         return histogram
+    }
+
+    /// Records every value of `histogram`, a measure taken elsewhere (a mirror region's own), each at
+    /// the histogram's precision, in ascending order.
+    public func record(histogram: Histogram<UInt64>) {
+        for value in histogram.recordedValues() {
+            samples += repeatElement(value.value, count: Int(value.count))
+        }
     }
 
     /// Times `body` and records it, divided by `divisor` (2 for half a ping-pong's round trip), when
@@ -93,15 +92,8 @@ public final class CellRecorder {
         if firstFailure == nil { firstFailure = "\(error)" }
     }
 
-    /// The cell without its summary (`LatencySummary.empty`): what a row of `samples.csv` names.
-    public var identity: ReportCell {
-        ReportCell(probe: probe, mode: mode, operation: operation, bytes: bytes, pages: pages, conditions: conditions,
-                   summary: .empty, failures: failures)
-    }
-
     /// The cell as the report shows it, summarised from its histogram.
     public var cell: ReportCell {
-        ReportCell(probe: probe, mode: mode, operation: operation, bytes: bytes, pages: pages, conditions: conditions,
-                   summary: LatencySummary(histogram: histogram), failures: failures)
+        ReportCell(key: key, summary: LatencySummary(histogram: histogram), failures: failures)
     }
 }

@@ -109,7 +109,7 @@ public struct LatencySuite: Sendable {
             }
             if let samples {
                 for recorder in results.recorders[written...] {
-                    try samples.append(recorder.identity, nanoseconds: recorder.samples)
+                    try samples.append(recorder.key, nanoseconds: recorder.samples)
                 }
                 try samples.synchronize()
             }
@@ -155,7 +155,7 @@ public struct LatencySuite: Sendable {
                     weights += Array(repeating: max(group(2 * modeCount), rounds), count: conditions)
                 }
             case .fault:
-                let odpCells = modes.contains(.odp) && prefetch ? 1 + FaultProbe.Preparation.allCases.count + 1 : 0
+                let odpCells = modes.contains(.odp) && prefetch ? 1 + CellConditions.Prefetch.allCases.count + 1 : 0
                 let cells = modes.filter { !(prefetch && $0 == .odp) }.count * 2 + odpCells
                 weights += Array(repeating: group(cells), count: 2 * pageCounts.count)
             case .invalidation:
@@ -192,7 +192,7 @@ public struct LatencySuite: Sendable {
 
     /// Cells that stopped at the time budget before `samples`: said, not hidden.
     static func budgetNotes(_ results: ProbeResults, budget: ProbeBudget) -> [String] {
-        let short = results.recorders.filter { $0.probe != .overhead && $0.samples.count + $0.failures < budget.samples }
+        let short = results.recorders.filter { $0.key.probe != .overhead && $0.samples.count + $0.failures < budget.samples }
         guard !short.isEmpty else { return [] }
         let fewest = short.map { $0.samples.count }.min() ?? 0
         return ["\(short.count) of \(results.recorders.count) cells stopped at the time budget (\(budget.secondsPerCell) s per cell) before \(budget.samples) samples; the fewest has \(fewest). Each cell's sample count is in its row."]

@@ -44,12 +44,12 @@ public final class SamplesCSVWriter {
         try? descriptor?.close()
     }
 
-    /// Appends one row per sample of `cell`, numbered from `firstSample`.
-    public func append(_ cell: ReportCell, nanoseconds: [UInt64], firstSample: Int = 0) throws(ODPKitError) {
+    /// Appends one row per sample of the cell `key`, numbered from `firstSample`.
+    public func append(_ key: CellKey, nanoseconds: [UInt64], firstSample: Int = 0) throws(ODPKitError) {
         guard !nanoseconds.isEmpty else { return }
         var text = ""
         for (index, value) in nanoseconds.enumerated() {
-            text += SamplesCSV.row(cell, sample: firstSample + index, nanoseconds: value) + "\n"
+            text += SamplesCSV.row(key, sample: firstSample + index, nanoseconds: value) + "\n"
         }
         try write(text)
     }

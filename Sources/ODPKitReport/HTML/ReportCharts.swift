@@ -39,7 +39,7 @@ enum ReportCharts {
             y: .logarithmic(LogAxis(.decimal, covering: measured.flatMap { [$0.summary.typical, $0.summary.p99] }), title: "time (median; whisker to p99)"),
             series: series
         )
-        let operations = orderedUnique(cells.map(\.operation)).joined(separator: ", ")
+        let operations = orderedUnique(cells.map(\.operation.rawValue)).joined(separator: ", ")
         return Figure(title: "\(probe == .registration ? "Registration" : "Deregistration"): \(operations)", detail: commonDetail(cells, bytes: false), svg: chart.svg)
     }
 
@@ -61,7 +61,7 @@ enum ReportCharts {
             // The fault probe's own baselines: the warm probe's message-size sweep (8 B … 4 KiB are all
             // one page) is another measure and would bury the chart in lines.
             let warm = baseline.map { probe in
-                cells.filter { $0.probe == probe && $0.conditions["sweep"] == nil && $0.operation == key.operation && $0[keyPath: size] == key.size }
+                cells.filter { $0.probe == probe && $0.conditions.sweep == nil && $0.operation == key.operation && $0[keyPath: size] == key.size }
             } ?? []
             return distributionChart(group, warm: warm, title: title(group[0]), showBytes: size == \ReportCell.pages)
         }
@@ -75,8 +75,8 @@ enum ReportCharts {
         func add(_ lines: [ReportCell], suffix: String, style: (ReportCell, Int) -> SeriesStyle) {
             let differing = differingConditions(lines)
             let bytesDiffer = Set(lines.map(\.bytes)).count > 1, pagesDiffer = Set(lines.map(\.pages)).count > 1
-            for mode in orderedUnique(lines.map(\.mode)).sorted(by: SeriesStyle.order) {
-                let ofMode = lines.filter { $0.mode == mode }.sorted { ($0.conditionsText, $0.bytes, $0.pages) < ($1.conditionsText, $1.bytes, $1.pages) }
+            for mode in Set(lines.map(\.mode)).sorted() {
+                let ofMode = lines.filter { $0.mode == mode }.sorted { ($0.conditions.text, $0.bytes, $0.pages) < ($1.conditions.text, $1.bytes, $1.pages) }
                 for (variant, cell) in ofMode.enumerated() {
                     var text = label(cell, differing: differing, bytes: bytesDiffer, pages: pagesDiffer) + suffix
                     text += cell.summary.samples > 0 ? " (n=\(cell.summary.samples))" : " — no samples"
@@ -100,7 +100,7 @@ enum ReportCharts {
     /// What identifies a distribution chart: probe, operation and size.
     private struct ChartKey: Equatable {
         var probe: Probe
-        var operation: String
+        var operation: CellOperation
         var size: Int
 
         init(_ cell: ReportCell, size: KeyPath<ReportCell, Int>) {
@@ -113,13 +113,13 @@ enum ReportCharts {
 
         /// Operations in the order the report first lists them.
         func operationRank(in cells: [ReportCell]) -> Int {
-            orderedUnique(cells.map(\.operation)).firstIndex(of: operation) ?? 0
+            orderedUnique(cells.map(\.operation.rawValue)).firstIndex(of: operation.rawValue) ?? 0
         }
     }
 
     /// The cells of one line: one mode, one operation, one combination of conditions.
     private struct LineGroup {
-        var mode: String
+        var mode: CellMode
         /// Which of its mode's lines in this chart it is, for a distinct dash and marker.
         var variant: Int
         var cells: [ReportCell]
@@ -128,12 +128,12 @@ enum ReportCharts {
     /// `cells` split into lines, modes in their fixed order, each mode's lines by operation and conditions.
     private static func lineGroups(_ cells: [ReportCell]) -> [LineGroup] {
         var groups: [LineGroup] = []
-        let modes = orderedUnique(cells.map(\.mode)).sorted(by: SeriesStyle.order)
+        let modes = Set(cells.map(\.mode)).sorted()
         for mode in modes {
             let ofMode = cells.filter { $0.mode == mode }
-            let keys = orderedUnique(ofMode.map { "\($0.operation)\u{0}\($0.conditionsText)" }).sorted()
+            let keys = orderedUnique(ofMode.map { "\($0.operation)\u{0}\($0.conditions.text)" }).sorted()
             for (variant, key) in keys.enumerated() {
-                groups.append(LineGroup(mode: mode, variant: variant, cells: ofMode.filter { "\($0.operation)\u{0}\($0.conditionsText)" == key }))
+                groups.append(LineGroup(mode: mode, variant: variant, cells: ofMode.filter { "\($0.operation)\u{0}\($0.conditions.text)" == key }))
             }
         }
         return groups
@@ -142,17 +142,17 @@ enum ReportCharts {
     /// A line's label: its mode, then what tells it from the chart's other lines: its operation, size,
     /// page count (each when asked for) and the `differing` conditions.
     private static func label(_ cell: ReportCell, differing: [String], operation: Bool = false, bytes: Bool = false, pages: Bool = false) -> String {
-        var parts = operation ? [cell.operation] : []
+        var parts = operation ? [cell.operation.rawValue] : []
         if bytes { parts.append(ReportFormat.bytes(cell.bytes)) }
         if pages { parts.append(ReportFormat.pages(cell.pages)) }
-        parts += differing.map { "\($0)=\(cell.conditions[$0] ?? "-")" }
-        return parts.isEmpty ? cell.mode : "\(cell.mode) · \(parts.joined(separator: ", "))"
+        parts += differing.map { "\($0)=\(cell.conditions.fields[$0] ?? "-")" }
+        return parts.isEmpty ? cell.mode.rawValue : "\(cell.mode) · \(parts.joined(separator: ", "))"
     }
 
     /// The condition keys whose value is not the same in every one of `cells`, sorted.
     private static func differingConditions(_ cells: [ReportCell]) -> [String] {
-        let keys = Set(cells.flatMap(\.conditions.keys))
-        return keys.filter { key in Set(cells.map { $0.conditions[key] ?? "" }).count > 1 }.sorted()
+        let keys = Set(cells.flatMap(\.conditions.fields.keys))
+        return keys.filter { key in Set(cells.map { $0.conditions.fields[key] ?? "" }).count > 1 }.sorted()
     }
 
     /// What every one of `cells` shares: (with `bytes`) the size when it is one, and the conditions with one value.
@@ -161,8 +161,8 @@ enum ReportCharts {
         if bytes, let first = cells.first, cells.allSatisfy({ $0.bytes == first.bytes }) {
             parts.append(ReportFormat.bytes(first.bytes))
         }
-        let shared = Set(cells.flatMap(\.conditions.keys)).subtracting(differingConditions(cells)).sorted()
-        parts += shared.map { "\($0)=\(cells[0].conditions[$0] ?? "-")" }
+        let shared = Set(cells.flatMap(\.conditions.fields.keys)).subtracting(differingConditions(cells)).sorted()
+        parts += shared.map { "\($0)=\(cells[0].conditions.fields[$0] ?? "-")" }
         return parts.joined(separator: " · ")
     }
 }

@@ -94,8 +94,8 @@ public enum ReportHTML {
     }
 
     /// A table cell naming `mode`, after a swatch of its colour in the charts.
-    private static func modeCell(_ mode: String) -> String {
-        "<td><span class=\"swatch\" style=\"background:\(SeriesStyle.color(mode: mode))\"></span>\(mode.htmlEscaped)</td>"
+    private static func modeCell(_ mode: CellMode) -> String {
+        "<td><span class=\"swatch\" style=\"background:\(SeriesStyle.color(mode: mode))\"></span>\(mode.rawValue.htmlEscaped)</td>"
     }
 
     private static func faultSection(_ cells: [ReportCell]) -> String {
@@ -110,7 +110,7 @@ public enum ReportHTML {
         let figures = ReportCharts.distributionCharts([.invalidation, .window], cells: cells, size: \.bytes) { cell in
             let size = ReportFormat.bytes(cell.bytes)
             return cell.probe == .window
-                ? "Invalidation window: \(cell.operation == "window" ? size : "\(cell.operation) of \(size)")"
+                ? "Invalidation window: \(cell.operation == .window ? size : "\(cell.operation) of \(size)")"
                 : "Invalidation: \(cell.operation) of \(size)"
         }
         let lead = "Latency of changing the CPU's mapping under a registered region (the call itself), and of the invalidation window (the change seen → the NIC's translation coherent again)."
@@ -139,9 +139,9 @@ public enum ReportHTML {
         for probe in Probe.allCases {
             let group = cells.filter { $0.probe == probe }
             guard !group.isEmpty else { continue }
-            let conditionKeys = Set(group.flatMap(\.conditions.keys))
-            let shared = conditionKeys.filter { key in Set(group.map { $0.conditions[key] }).count == 1 }.sorted()
-            let sharedText = shared.map { "\($0)=\(group[0].conditions[$0] ?? "")" }.joined(separator: ", ")
+            let conditionKeys = Set(group.flatMap(\.conditions.fields.keys))
+            let shared = conditionKeys.filter { key in Set(group.map { $0.conditions.fields[key] }).count == 1 }.sorted()
+            let sharedText = shared.map { "\($0)=\(group[0].conditions.fields[$0] ?? "")" }.joined(separator: ", ")
             out += "<tbody>\n<tr class=\"group\"><th colspan=\"\(SummaryTable.columns.count)\">\(probe.rawValue) — \(group.count) cell\(group.count == 1 ? "" : "s")"
             out += (sharedText.isEmpty ? "" : "; all with \(sharedText.htmlEscaped)") + "</th></tr>\n"
             for cell in group {
@@ -154,7 +154,7 @@ public enum ReportHTML {
                         // `madvise(MADV_DONTNEED)` may break after its parenthesis.
                         out += "<td class=\"operation\">\(field.htmlEscaped.replacingOccurrences(of: "(", with: "(<wbr>"))</td>"
                     case 5:
-                        let own = cell.conditions.filter { !shared.contains($0.key) }.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
+                        let own = cell.conditions.fields.filter { !shared.contains($0.key) }.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
                         out += "<td>\(own.isEmpty ? "-" : own.joined(separator: ", ").htmlEscaped)</td>"
                     default:
                         out += dataCell(field, numeric: SummaryTable.numericColumns.contains(column))
@@ -193,7 +193,7 @@ public enum ReportHTML {
             for round in comparison.rounds {
                 let result = round.perftest
                 let odpkit = round.odpkit.map { [$0.summary.minimum, $0.summary.typical, $0.summary.p99].map(ReportFormat.microseconds) } ?? ["-", "-", "-"]
-                let fields = [result.test, String(result.bytes), result.round.map(String.init) ?? "-", result.round.map(PerftestPairing.first(round:)) ?? "-"]
+                let fields = [result.test, String(result.bytes), result.round.map(String.init) ?? "-", result.round.map { PerftestPairing.first(round: $0).rawValue } ?? "-"]
                     + [result.tMin, result.tTypical, result.p99].map(ReportFormat.microseconds) + odpkit + [PerftestComparison.ratioText(round.ratio)]
                 out += "<tr>" + fields.enumerated().map { dataCell($1, numeric: numeric.contains($0)) }.joined() + "</tr>\n"
             }

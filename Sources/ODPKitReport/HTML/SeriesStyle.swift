@@ -11,29 +11,21 @@ struct SeriesStyle {
 
     /// The Okabe–Ito colours, told apart with every common colour-vision deficiency:
     /// pinned blue, ODP vermillion, mirror bluish green, perftest reddish purple; any other mode grey.
-    static func color(mode: String) -> String {
+    static func color(mode: CellMode) -> String {
         switch mode {
-        case "pinned": "#0072B2"
-        case "odp": "#D55E00"
-        case "mirror": "#009E73"
-        case "perftest": "#CC79A7"
-        default: "#666666"
+        case .registration(.pinned): "#0072B2"
+        case .registration(.odp): "#D55E00"
+        case .registration(.mirror): "#009E73"
+        case .perftest: "#CC79A7"
+        case .noRegion: "#666666"
         }
-    }
-
-    /// The order modes are listed in: pinned, odp, mirror, perftest, then any other alphabetically.
-    static func order(_ lhs: String, _ rhs: String) -> Bool {
-        let known = ["pinned", "odp", "mirror", "perftest"]
-        let left = known.firstIndex(of: lhs) ?? known.count
-        let right = known.firstIndex(of: rhs) ?? known.count
-        return left != right ? left < right : lhs < rhs
     }
 
     /// The dash patterns told apart in one chart: solid, dotted, dash-dot, long dash-dot-dot.
     private static let variantDashes: [String?] = [nil, "2 3", "9 3 2 3", "12 3 2 3 2 3"]
 
     /// The `variant`th condition combination of `mode` in one chart, with or without markers.
-    static func variant(mode: String, _ variant: Int, markers: Bool) -> SeriesStyle {
+    static func variant(mode: CellMode, _ variant: Int, markers: Bool) -> SeriesStyle {
         SeriesStyle(
             color: color(mode: mode),
             dash: variantDashes[variant % variantDashes.count],
@@ -42,7 +34,7 @@ struct SeriesStyle {
     }
 
     /// A warm (translation present) baseline of `mode`: dashed, in the mode's colour.
-    static func warm(mode: String) -> SeriesStyle {
+    static func warm(mode: CellMode) -> SeriesStyle {
         SeriesStyle(color: color(mode: mode), dash: "7 4", marker: nil)
     }
 }

@@ -9,14 +9,14 @@ public enum PerftestPairing {
         /// perftest's binary (`ib_read_lat`), as a `PerftestResult` names its test.
         public var binary: String
         /// odpkit's warm operation of the same measure, nil when odpkit runs none.
-        public var operation: String?
+        public var operation: CellOperation?
     }
 
     /// `ib_read_lat` (a READ's round trip) against odpkit's RDMA READ, `ib_write_lat` (half a write
     /// ping-pong) against odpkit's write ping-pong; `ib_send_lat` (a send ping-pong) has no odpkit counterpart.
     public static let all: [Measure] = [
-        Measure(test: "read", binary: "ib_read_lat", operation: "RDMA READ"),
-        Measure(test: "write", binary: "ib_write_lat", operation: "RDMA WRITE ping-pong (half round trip)"),
+        Measure(test: "read", binary: "ib_read_lat", operation: .read),
+        Measure(test: "write", binary: "ib_write_lat", operation: .writePingPong),
         Measure(test: "send", binary: "ib_send_lat", operation: nil),
     ]
 
@@ -29,22 +29,17 @@ public enum PerftestPairing {
     /// The measure of perftest's binary `binary` (`ib_read_lat`).
     public static func measure(binary: String) -> Measure? { all.first { $0.binary == binary } }
 
-    /// The `sweep` condition of the warm probe's message-size sweep.
-    public static let messageSizeSweep = "message size"
-    /// The `sweep` condition of odpkit's cells of the perftest rounds (`round` is the other).
-    public static let roundsSweep = "perftest rounds"
-
     /// Whether odpkit's cell goes before perftest's run in round `round`: in even rounds.
     public static func odpkitFirst(round: Int) -> Bool { round.isMultiple(of: 2) }
 
-    /// The tool that goes first in round `round`: `odpkit` or `perftest` (the `first` condition).
-    public static func first(round: Int) -> String { odpkitFirst(round: round) ? "odpkit" : "perftest" }
+    /// The tool that goes first in round `round` (the `first` condition).
+    public static func first(round: Int) -> CellConditions.Tool { odpkitFirst(round: round) ? .odpkit : .perftest }
 
     /// The conditions of odpkit's cells of round `round` (measured in a fresh process).
-    public static func conditions(round: Int) -> [String: String] {
-        ["pages": "present", "sweep": roundsSweep, "round": String(round), "process": "fresh", "first": first(round: round)]
+    public static func conditions(round: Int) -> CellConditions {
+        CellConditions(pages: .present, sweep: .perftestRounds, round: round, first: first(round: round), process: .fresh)
     }
 
     /// The conditions of the warm probe's message-size sweep.
-    public static let sweepConditions = ["pages": "present", "sweep": messageSizeSweep]
+    public static let sweepConditions = CellConditions(pages: .present, sweep: .messageSize)
 }

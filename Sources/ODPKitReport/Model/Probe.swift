@@ -14,6 +14,8 @@ public enum Probe: String, Sendable, Codable, CaseIterable {
     case window
     /// A fault on the remote side's memory region, taken by a peer's RDMA operation.
     case remoteFault
+    /// Recovering a connection after a remote access error (reset, reconnect, new keys).
+    case recovery
     /// The measurement's own cost (timer, empty posts), to subtract from the others.
     case overhead
 }

@@ -1,45 +1,41 @@
-import ODPKit
-/// One measured configuration of a report: which probe, mode and operation, on how much memory,
-/// under which conditions, and the latency of its samples.
+/// One measured configuration of a report: its key (probe, mode, operation, size, conditions) and the
+/// latency of its samples. The key's fields read as the cell's own (`cell.mode`).
+///
+/// report.json holds a cell as one object: the key's fields (`probe`, `mode`, `operation`, `bytes`,
+/// `pages`, `conditions`) beside `summary` and `failures`.
+@dynamicMemberLookup
 public struct ReportCell: Sendable, Codable, Hashable {
-    public var probe: Probe
-    /// `pinned`, `odp`, `mirror` (a `RegistrationMode`'s raw value) or `perftest`.
-    public var mode: String
-    /// What was timed: `ibv_reg_mr`, `ibv_dereg_mr`, `RDMA READ`, `RDMA WRITE`, `SEND`,
-    /// `madvise(MADV_DONTNEED)`, `munmap`, `mremap`, `window`.
-    public var operation: String
-    /// The region (or the operation's message) size.
-    public var bytes: Int
-    /// The pages the operation touched (faulted, invalidated).
-    public var pages: Int
-    /// What else was set, e.g. `pages`: `present`/`absent`, `thp`: `always`/`never`,
-    /// `prefetch`: `none`/`sync`/`async`, `side`: `local`/`remote`.
-    public var conditions: [String: String]
+    public var key: CellKey
     public var summary: LatencySummary
     /// Samples that failed (an error or a bad completion); they are counted here, not in `summary`.
     public var failures: Int
 
-    public init(
-        probe: Probe, mode: String, operation: String, bytes: Int, pages: Int,
-        conditions: [String: String] = [:], summary: LatencySummary, failures: Int = 0
-    ) {
-        self.probe = probe
-        self.mode = mode
-        self.operation = operation
-        self.bytes = bytes
-        self.pages = pages
-        self.conditions = conditions
+    public init(key: CellKey, summary: LatencySummary, failures: Int = 0) {
+        self.key = key
         self.summary = summary
         self.failures = failures
     }
 
-    /// The conditions as `k=v;k=v`, sorted by key; empty when there are none.
-    public var conditionsText: String {
-        Self.text(of: conditions)
+    public subscript<Value>(dynamicMember field: WritableKeyPath<CellKey, Value>) -> Value {
+        get { key[keyPath: field] }
+        set { key[keyPath: field] = newValue }
     }
 
-    /// `conditions` as `k=v;k=v`, sorted by key; empty when there are none.
-    static func text(of conditions: [String: String]) -> String {
-        conditions.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ";")
+    private enum CodingKeys: String, CodingKey {
+        case summary, failures
+    }
+
+    public init(from decoder: any Decoder) throws {
+        key = try CellKey(from: decoder)
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        summary = try container.decode(LatencySummary.self, forKey: .summary)
+        failures = try container.decode(Int.self, forKey: .failures)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        try key.encode(to: encoder)
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(summary, forKey: .summary)
+        try container.encode(failures, forKey: .failures)
     }
 }

@@ -2,7 +2,7 @@
 ///
 /// ```
 /// probe,mode,operation,bytes,pages,conditions,sample,nanoseconds
-/// fault,odp,RDMA READ,1073741824,16,pages=absent;thp=never,0,812345
+/// fault,odp,RDMA READ,65536,16,pages=absent;prefetch=none,0,812345
 /// ```
 ///
 /// Fields are quoted as RFC 4180 says: those with a comma, a quote or a line break are put in quotes,
@@ -11,11 +11,11 @@ public enum SamplesCSV {
     /// The header line, without its line break.
     public static let header = "probe,mode,operation,bytes,pages,conditions,sample,nanoseconds"
 
-    /// The row of sample number `sample` of `cell` (whose summary is not used), without its line break.
-    public static func row(_ cell: ReportCell, sample: Int, nanoseconds: UInt64) -> String {
+    /// The row of sample number `sample` of the cell `key`, without its line break.
+    public static func row(_ key: CellKey, sample: Int, nanoseconds: UInt64) -> String {
         [
-            cell.probe.rawValue, cell.mode, cell.operation, String(cell.bytes), String(cell.pages),
-            cell.conditionsText, String(sample), String(nanoseconds),
+            key.probe.rawValue, key.mode.rawValue, key.operation.rawValue, String(key.bytes), String(key.pages),
+            key.conditions.text, String(sample), String(nanoseconds),
         ].map(field).joined(separator: ",")
     }
 

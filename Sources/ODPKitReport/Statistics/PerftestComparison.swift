@@ -50,7 +50,7 @@ public struct PerftestComparison: Sendable, Hashable {
     public var test: String
     public var bytes: Int
     /// The odpkit operation measured as perftest measures `test`, nil when there is none.
-    public var operation: String?
+    public var operation: CellOperation?
     /// perftest's runs of this measure in the order of their rounds, each with odpkit's cell beside it.
     public var rounds: [Round]
     /// odpkit's warm cells of the same operation and size from the message-size sweep, pinned first:
@@ -70,11 +70,11 @@ public struct PerftestComparison: Sendable, Hashable {
             }
             // The message-size sweep's cells: the fault probe's warm baselines (same operation, interleaved
             // with faults sample by sample) are another measure.
-            let sweep = report.cells.filter { warm($0) && $0.conditions["sweep"] == PerftestPairing.messageSizeSweep }
-                .sorted { SeriesStyle.order($0.mode, $1.mode) }
+            let sweep = report.cells.filter { warm($0) && $0.conditions.sweep == .messageSize }
+                .sorted { $0.mode < $1.mode }
             let rounds = report.perftest.filter { $0.test == measure.test && $0.bytes == measure.bytes }.map { result in
                 let conditions = result.round.map(PerftestPairing.conditions(round:)) ?? PerftestPairing.sweepConditions
-                let odpkit = report.cells.first { warm($0) && $0.mode == RegistrationMode.pinned.rawValue && $0.conditions == conditions }
+                let odpkit = report.cells.first { warm($0) && $0.mode == .registration(.pinned) && $0.conditions == conditions }
                 return Round(perftest: result, odpkit: odpkit)
             }
             return PerftestComparison(test: measure.test, bytes: measure.bytes, operation: operation, rounds: rounds, sweep: sweep)
@@ -82,7 +82,7 @@ public struct PerftestComparison: Sendable, Hashable {
     }
 
     /// The odpkit warm operation that measures what `test` measures.
-    public static func odpkitOperation(_ test: String) -> String? {
+    public static func odpkitOperation(_ test: String) -> CellOperation? {
         PerftestPairing.measure(binary: test)?.operation
     }
 
@@ -111,7 +111,7 @@ public struct PerftestComparison: Sendable, Hashable {
     public var interval: HodgesLehmannRatio.Interval? { shift?.interval }
 
     /// The sweep's median in `mode`, nil when that cell was not measured.
-    public func sweepTypical(_ mode: String) -> Double? {
+    public func sweepTypical(_ mode: CellMode) -> Double? {
         sweep.first { $0.mode == mode }?.summary.typical
     }
 
@@ -156,7 +156,7 @@ public struct PerftestComparison: Sendable, Hashable {
 
     /// One comparison's row, as many fields as `columns`: `-` where odpkit has no figure.
     public var row: [String] {
-        let modes = RegistrationMode.allCases.map { sweepTypical($0.rawValue).map(ReportFormat.microseconds) ?? "-" }
+        let modes = RegistrationMode.allCases.map { sweepTypical(.registration($0)).map(ReportFormat.microseconds) ?? "-" }
         return [test, String(bytes), String(rounds.count), ReportFormat.microseconds(perftestTypical),
                 odpkitTypical.map(ReportFormat.microseconds) ?? "-", Self.ratioText(ratio), intervalText, verdict, perRoundText] + modes
     }

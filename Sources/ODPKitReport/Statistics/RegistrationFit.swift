@@ -13,8 +13,8 @@
 public struct RegistrationFit: Sendable, Codable, Hashable {
     /// `.registration` or `.deregistration`.
     public var probe: Probe
-    public var mode: String
-    public var conditions: [String: String]
+    public var mode: CellMode
+    public var conditions: CellConditions
     /// The cost at size zero, in µs.
     public var fixedMicroseconds: Double
     /// The slope: what each further GiB adds, in µs.
@@ -30,7 +30,7 @@ public struct RegistrationFit: Sendable, Codable, Hashable {
 
     /// The fit of one series, its medians (µs) at region sizes (bytes); nil with fewer than three distinct
     /// sizes among the points with a positive time.
-    public init?(probe: Probe, mode: String, conditions: [String: String], points: [(bytes: Int, microseconds: Double)]) {
+    public init?(probe: Probe, mode: CellMode, conditions: CellConditions, points: [(bytes: Int, microseconds: Double)]) {
         let used = points.filter { $0.microseconds > 0 && $0.microseconds.isFinite }
         let distinct = Set(used.map(\.bytes))
         guard distinct.count >= 3 else { return nil }
@@ -61,9 +61,9 @@ public struct RegistrationFit: Sendable, Codable, Hashable {
     /// mode (pinned, odp, mirror, …), then conditions.
     public static func fits(_ cells: [ReportCell]) -> [RegistrationFit] {
         let fitted = cells.filter { probes.contains($0.probe) && $0.summary.samples > 0 }
-        var series: [String: [ReportCell]] = [:]
+        var series: [SeriesKey: [ReportCell]] = [:]
         for cell in fitted {
-            series["\(cell.probe.rawValue)\u{0}\(cell.mode)\u{0}\(cell.conditionsText)", default: []].append(cell)
+            series[SeriesKey(probe: cell.probe, mode: cell.mode, conditions: cell.conditions), default: []].append(cell)
         }
         return series.values.compactMap { cells in
             RegistrationFit(
@@ -72,13 +72,15 @@ public struct RegistrationFit: Sendable, Codable, Hashable {
             )
         }.sorted { lhs, rhs in
             if lhs.probe != rhs.probe { return probes.firstIndex(of: lhs.probe)! < probes.firstIndex(of: rhs.probe)! }
-            if lhs.mode != rhs.mode { return SeriesStyle.order(lhs.mode, rhs.mode) }
-            return lhs.conditionsText < rhs.conditionsText
+            if lhs.mode != rhs.mode { return lhs.mode < rhs.mode }
+            return lhs.conditions.text < rhs.conditions.text
         }
     }
 
-    /// The conditions as `k=v;k=v`, sorted by key, as a cell writes them.
-    public var conditionsText: String {
-        ReportCell.text(of: conditions)
+    /// What one fitted series shares.
+    private struct SeriesKey: Hashable {
+        var probe: Probe
+        var mode: CellMode
+        var conditions: CellConditions
     }
 }

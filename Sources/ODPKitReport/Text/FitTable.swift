@@ -21,7 +21,7 @@ public enum FitTable {
     /// One fit's row, as many fields as `columns`.
     public static func row(_ fit: RegistrationFit) -> [String] {
         [
-            fit.probe.rawValue, fit.mode, fit.conditionsText.isEmpty ? "-" : fit.conditionsText,
+            fit.probe.rawValue, fit.mode.rawValue, fit.conditions.text.isEmpty ? "-" : fit.conditions.text,
             ReportFormat.microseconds(fit.fixedMicroseconds), ReportFormat.milliseconds(fit.microsecondsPerGiB),
             String(fit.sizes), "\(ReportFormat.bytes(fit.minimumBytes))–\(ReportFormat.bytes(fit.maximumBytes))",
             String(format: "%.3f", fit.rSquared),

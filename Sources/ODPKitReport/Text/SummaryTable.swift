@@ -20,8 +20,8 @@ public enum SummaryTable {
         let summary = cell.summary
         let times = [summary.minimum, summary.maximum, summary.typical, summary.average, summary.standardDeviation, summary.p99, summary.p999]
         return [
-            cell.probe.rawValue, cell.mode, cell.operation, ReportFormat.bytes(cell.bytes), String(cell.pages),
-            cell.conditionsText.isEmpty ? "-" : cell.conditionsText, String(summary.samples),
+            cell.probe.rawValue, cell.mode.rawValue, cell.operation.rawValue, ReportFormat.bytes(cell.bytes), String(cell.pages),
+            cell.conditions.text.isEmpty ? "-" : cell.conditions.text, String(summary.samples),
         ] + times.map { summary.samples == 0 ? "-" : ReportFormat.microseconds($0) } + [String(cell.failures)]
     }
 
