@@ -6,7 +6,7 @@ import ODPKitReport
 /// How a probe command prints what it measured: the report's tables, or its JSON; and its raw samples
 /// appended to a CSV file when asked.
 struct ProbeOutput: ParsableArguments {
-    @Flag(help: "Print the report as JSON (schema odpkit.report/1, see the README) instead of the table.")
+    @Flag(help: "Print the report as JSON (schema odpkit.report/1, docs/report-format.md) instead of the table.")
     var json = false
 
     @Option(help: "Append every raw sample to this CSV file (probe,mode,operation,bytes,pages,conditions,sample,nanoseconds).")
