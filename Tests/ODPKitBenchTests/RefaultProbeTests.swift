@@ -6,8 +6,10 @@ import ODPKitSystem
 
 extension RXEIntegration {
     /// `RefaultProbe` dropping 256 pages of a 256-page region: a result per mode, in order, each measure
-    /// with every sample; the first READ after the drop re-faults (ODP on the NIC's side, the mirror in
-    /// user space) and takes longer than the same READ on present pages.
+    /// with every sample; the mirror's first READ after the drop re-registers a chunk in user space and
+    /// takes longer than the same READ on present pages. (ODP's warm READ follows the previous sample's
+    /// CPU refill of the range, which takes the pages the NIC had faulted in away from it: that READ
+    /// faults too, and took longer than the first READ in one run of two.)
     @Suite("refault probe")
     final class RefaultProbeTests {
         let path: LoopbackPath
@@ -20,7 +22,7 @@ extension RXEIntegration {
             try? path.close()
         }
 
-        @Test func measuresEveryModeAndTheFirstReadAfterTheDropTakesLonger() throws {
+        @Test func measuresEveryModeAndTheMirrorsFirstReadAfterTheDropTakesLonger() throws {
             let samples = 10, bytes = 256 * pageSize
             let results = try RefaultProbe.run(modes: RegistrationMode.allCases, regionBytes: bytes, invalidatedBytes: bytes, samples: samples, on: path)
             #expect(results.map(\.mode) == RegistrationMode.allCases)
@@ -32,9 +34,9 @@ extension RXEIntegration {
                 let mirror = result.mode == .mirror
                 #expect(result.restoreRest.totalCount == (mirror ? UInt64(samples) : 0), "\(result.mode): \(result.restoreRest.totalCount) restore samples")
                 #expect((result.mirror != nil) == mirror)
-                if mirror || result.mode == .odp {
+                if mirror {
                     let first = result.firstRead.valueAtPercentile(50), warm = result.warmRead.valueAtPercentile(50)
-                    #expect(first > warm, "a \(result.mode) READ after the drop (median \(first) ns) should take longer than on present pages (\(warm) ns)")
+                    #expect(first > warm, "a mirror READ after the drop (median \(first) ns) should take longer than on present pages (\(warm) ns)")
                 }
             }
         }
