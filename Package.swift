@@ -73,9 +73,31 @@ let package = Package(
             dependencies: ["UserFault", "ODPKitSystem", "CODPKitLinux"],
             swiftSettings: strictness
         ),
+        // What the test targets share: whether an RDMA device is here, the kernel's count of memory regions,
+        // temporary directories, running the built products.
+        .target(name: "TestSupport", dependencies: ["Verbs", "ODPKitSystem"], path: "Tests/TestSupport", swiftSettings: strictness),
+        .testTarget(
+            name: "VerbsTests",
+            dependencies: ["Verbs", "ODPKitSystem", "TestSupport"],
+            swiftSettings: strictness
+        ),
+        // The library; the mirror's integration tests use the bench's loopback path and coherence check.
         .testTarget(
             name: "ODPKitTests",
-            dependencies: ["ODPKit", "ODPKitBench", "ODPKitReport", "Verbs", "CODPKitLinux", .product(name: "MallocInterposerSwift", package: "malloc-interposer")],
+            dependencies: ["ODPKit", "ODPKitBench", "ODPKitSystem", "Verbs", "UserFault", "TestSupport"],
+            swiftSettings: strictness
+        ),
+        .testTarget(
+            name: "ODPKitReportTests",
+            dependencies: ["ODPKitReport", "ODPKit", "ODPKitBench", "TestSupport", histogram],
+            swiftSettings: strictness
+        ),
+        // The bench: probes, the suite's budget, perftest rounds, the peer, and the rxe integration suites;
+        // the allocation suite counts with ordo-one's malloc interposer.
+        .testTarget(
+            name: "ODPKitBenchTests",
+            dependencies: ["ODPKitBench", "ODPKit", "ODPKitReport", "ODPKitSystem", "Verbs", "CODPKitLinux", "TestSupport",
+                           .product(name: "MallocInterposerSwift", package: "malloc-interposer")],
             swiftSettings: strictness
         ),
     ]

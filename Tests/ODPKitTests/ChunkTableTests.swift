@@ -1,7 +1,5 @@
 import Testing
 @testable import ODPKit
-@testable import ODPKitBench
-@testable import ODPKitReport
 
 @Suite("mirror chunk table: the user-space interval notifier (host)")
 struct ChunkTableTests {

@@ -1,9 +1,9 @@
 import Foundation
 import Testing
+import TestSupport
 import Verbs
 @testable import ODPKit
 @testable import ODPKitBench
-@testable import ODPKitReport
 
 @Suite("anonymous memory, page dropping, memlock accounting (host)")
 struct MemoryTests {

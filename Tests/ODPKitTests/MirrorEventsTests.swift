@@ -1,8 +1,6 @@
 import Foundation
 import Testing
 @testable import ODPKit
-@testable import ODPKitBench
-@testable import ODPKitReport
 import UserFault
 
 #if canImport(Glibc)

@@ -1,8 +1,8 @@
 import Testing
+import TestSupport
 import Verbs
 @testable import ODPKit
 @testable import ODPKitBench
-@testable import ODPKitReport
 
 #if canImport(Glibc)
 import Glibc

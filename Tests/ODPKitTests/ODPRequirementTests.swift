@@ -1,8 +1,6 @@
 import Testing
 import Verbs
 import ODPKit
-import ODPKitBench
-import ODPKitReport
 
 @Suite("ODP capability checks (host)")
 struct ODPRequirementTests {

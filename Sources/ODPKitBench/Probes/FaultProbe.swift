@@ -44,7 +44,15 @@ public enum FaultProbe {
                     let offset = (round % slots) * bytes
                     for entry in plan {
                         let memory = entry.setup.memory, region = entry.setup.region
-                        entry.warm.measure(recording) { () throws(ODPKitError) in try path.transfer(access, region, offset: offset, length: bytes) }
+                        // Warm means the translation is in place: an ODP region has none for pages the NIC has not
+                        // touched since the CPU last wrote them (the refill below, a COW of the zero page a READ
+                        // fault mapped), and a mirror region re-pins on use; one untimed access first puts it there.
+                        do throws(ODPKitError) {
+                            try path.transfer(access, region, offset: offset, length: bytes)
+                            entry.warm.measure(recording) { () throws(ODPKitError) in try path.transfer(access, region, offset: offset, length: bytes) }
+                        } catch {
+                            if recording { entry.warm.fail(error) }
+                        }
                         for (preparation, recorder) in entry.faults {
                             try memory.dropPages(offset..<(offset + bytes))
                             if preparation != .notIssued, let odp = region.memoryRegion {

@@ -74,13 +74,20 @@ public enum RefaultProbe {
             let range = ((sample % slots) * invalidatedBytes)..<((sample % slots) * invalidatedBytes + invalidatedBytes)
             for setup in setups {
                 let cells = setup.cells
-                cells.warmRead.measure(true) { () throws(ODPKitError) in _ = try path.read(setup.region, offset: range.lowerBound, length: pageSize) }
+                // Warm means the translation is in place: one untimed READ first (an ODP region has none for a
+                // page the NIC has not read since the CPU last wrote it, and the previous sample's refill wrote it).
+                do throws(ODPKitError) {
+                    try path.transfer(.read, setup.region, offset: range.lowerBound, length: pageSize)
+                    cells.warmRead.measure(true) { () throws(ODPKitError) in _ = try path.read(setup.region, offset: range.lowerBound, length: pageSize) }
+                } catch {
+                    cells.warmRead.fail(error)
+                }
                 cells.drop.measure(true) { () throws(ODPKitError) in try setup.memory.dropPages(range) }
                 cells.firstRead.measure(true) { () throws(ODPKitError) in _ = try path.read(setup.region, offset: range.lowerBound, length: pageSize) }
                 if let mirror = setup.region.mirror {
                     cells.restoreRest?.measure(true) { () throws(ODPKitError) in try mirror.ensureCoherent(range) }
                 }
-                // Bring every dropped page back, so the next sample's warm read is warm for every mode.
+                // Bring every dropped page back: the next sample reads the CPU's pattern again.
                 CoherenceCheck.cpuPattern.fill(UnsafeMutableRawBufferPointer(rebasing: setup.memory.bytes[range]))
             }
         }

@@ -1,6 +1,7 @@
 import Foundation
 import Histogram
 import Testing
+import TestSupport
 import Verbs
 @testable import ODPKit
 @testable import ODPKitBench

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 import Verbs
 @testable import ODPKit
 @testable import ODPKitBench

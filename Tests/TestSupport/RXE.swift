@@ -5,9 +5,9 @@ import Glibc
 #endif
 
 /// Whether the rxe integration tests can run here, and whether they must.
-enum RXE {
+public enum RXE {
     /// An RDMA device is present (inside the testbed: rxe0).
-    static let present = !DeviceList.all().isEmpty
+    public static let present = !DeviceList.all().isEmpty
     /// Set by `make test` inside the testbed: a missing device is then a failure, not a skip.
-    static let required = getenv("ODPKIT_REQUIRE_RDMA").map { String(cString: $0) == "1" } ?? false
+    public static let required = getenv("ODPKIT_REQUIRE_RDMA").map { String(cString: $0) == "1" } ?? false
 }

@@ -1,4 +1,5 @@
 import Testing
+import TestSupport
 import Verbs
 
 /// Fails loudly where the rxe tests were required (inside the testbed) but found no device to run on.

@@ -1,9 +1,11 @@
 import Testing
+import TestSupport
 @testable import ODPKit
 @testable import ODPKitBench
 
+extension RXEIntegration {
 /// A small suite of every part on the device: the progress it announces is the plan it estimates by.
-@Suite("rxe integration: suite progress", .serialized, .enabled(if: RXE.present, "no RDMA device: run inside the testbed (make test does)"), .timeLimit(.minutes(5)))
+@Suite("suite progress", .timeLimit(.minutes(5)))
 struct SuiteProgressTests {
     @Test func everyAnnouncedStepIsAPlannedStepAndTheShareOnlyGrows() throws {
         var suite = LatencySuite()
@@ -21,4 +23,5 @@ struct SuiteProgressTests {
         #expect(shares.first == 0 && shares == shares.sorted() && (shares.last ?? 100) < 100, "\(shares)")
         #expect(lines.dropFirst().allSatisfy { $0.contains("left · ") }, "every line after the first estimates the time left: \(lines)")
     }
+}
 }

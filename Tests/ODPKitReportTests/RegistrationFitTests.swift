@@ -1,7 +1,7 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import ODPKit
-@testable import ODPKitBench
 @testable import ODPKitReport
 
 /// The registration fits: the weighted least-squares line, its place in report.json, the HTML page and

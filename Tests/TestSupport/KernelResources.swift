@@ -2,9 +2,9 @@ import Foundation
 
 /// The kernel's own count of this process's RDMA objects (`rdma resource show`, the restrack netlink
 /// interface): what a leak check trusts, since it does not rely on odpkit's bookkeeping.
-enum KernelResources {
+public enum KernelResources {
     /// Memory regions the kernel holds for this process.
-    static func memoryRegions() throws -> Int {
+    public static func memoryRegions() throws -> Int {
         let result = try run(URL(fileURLWithPath: "/usr/bin/rdma"), ["-j", "resource", "show", "mr"])
         guard result.status == 0, let rows = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [[String: Any]] else {
             throw CocoaError(.fileReadCorruptFile, userInfo: [NSLocalizedDescriptionKey: "rdma resource show mr: \(result.stderr)"])

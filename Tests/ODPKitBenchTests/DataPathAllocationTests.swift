@@ -1,5 +1,6 @@
 import MallocInterposerSwift
 import Testing
+import TestSupport
 @testable import ODPKit
 @testable import ODPKitBench
 @testable import ODPKitReport
