@@ -1,4 +1,3 @@
-import ODPKit
 /// Position-dependent test bytes: every byte differs from its neighbours and from the same offset in the
 /// next page, so a NIC that reads or writes the wrong offset or the wrong page is caught, not just one
 /// that sees the wrong value. `salt` tells apart the CPU's data from the NIC's.

@@ -1,4 +1,3 @@
-import ODPKit
 /// A compact account of a buffer's contents: "0xab × 4096", "zeros × 4096", "mixed (…)".
 public struct ByteSummary: Sendable, Hashable, Codable, CustomStringConvertible {
     /// The byte every position holds, nil when they differ.

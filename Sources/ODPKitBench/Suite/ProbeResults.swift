@@ -1,5 +1,6 @@
 public import ODPKit
 public import ODPKitReport
+
 /// Every cell a run measured, in the order first asked for, each with its recorder.
 public final class ProbeResults {
     public private(set) var recorders: [CellRecorder] = []

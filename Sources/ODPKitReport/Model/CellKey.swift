@@ -1,4 +1,5 @@
 public import ODPKit
+
 /// What identifies a report cell: which probe, mode and operation, on how much memory, under which
 /// conditions. Two measurements of one key are one cell.
 public struct CellKey: Sendable, Hashable, Codable {

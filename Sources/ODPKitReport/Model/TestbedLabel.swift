@@ -1,4 +1,3 @@
-import ODPKit
 /// Where a report's numbers come from: the facts that change a latency, one line at the head of every
 /// table and page.
 public struct TestbedLabel: Sendable, Codable, Hashable {

@@ -1,4 +1,5 @@
 import ODPKit
+
 /// One perftest measure (test and size) beside odpkit's of the same measure: the check that odpkit's
 /// data path adds nothing measurable (its pinned median within `tolerance` of perftest's `t_typical`).
 ///
