@@ -1,6 +1,7 @@
 #include "CODPKitLinux.h"
 
 #include <dlfcn.h>
+#include <fcntl.h>
 #include <errno.h>
 #include <linux/capability.h>
 #include <sys/mman.h>
@@ -55,6 +56,22 @@ const char *odpkit_shared_object_path(const void *symbol) {
 
 void *odpkit_mremap_fixed(void *old_address, size_t length, void *new_address) {
     return mremap(old_address, length, length, MREMAP_MAYMOVE | MREMAP_FIXED, new_address);
+}
+
+void *odpkit_mremap_resize(void *old_address, size_t old_length, size_t new_length, int flags) {
+    return mremap(old_address, old_length, new_length, flags);
+}
+
+const int odpkit_MREMAP_MAYMOVE = MREMAP_MAYMOVE;
+
+int odpkit_memfd_create(const char *name, unsigned int flags) {
+    return memfd_create(name, flags);
+}
+
+const unsigned int odpkit_MFD_CLOEXEC = MFD_CLOEXEC;
+
+int odpkit_punch_hole(int fd, int64_t offset, int64_t length) {
+    return fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, offset, length);
 }
 
 // Swift's runtime (libswiftCore, which every Swift program links).

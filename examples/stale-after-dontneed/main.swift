@@ -8,6 +8,7 @@
 
 import Foundation
 import ODPKit
+import ODPKitReport
 import ODPKitBench
 
 #if canImport(Glibc)

@@ -26,6 +26,23 @@ const char *odpkit_shared_object_path(const void *symbol);
 /// Swift cannot call. Returns the new address or MAP_FAILED with errno set.
 void *odpkit_mremap_fixed(void *old_address, size_t length, void *new_address);
 
+/// `mremap(old, old_length, new_length, flags)` without a new address (to grow or shrink in place, or
+/// move anywhere with `MREMAP_MAYMOVE`): `mremap` is variadic. Returns the address or MAP_FAILED with errno set.
+void *odpkit_mremap_resize(void *old_address, size_t old_length, size_t new_length, int flags);
+
+/// `MREMAP_MAYMOVE`, for `odpkit_mremap_resize`.
+extern const int odpkit_MREMAP_MAYMOVE;
+
+/// `memfd_create(name, flags)`. Returns the descriptor, or -1 with errno set.
+int odpkit_memfd_create(const char *name, unsigned int flags);
+
+/// `MFD_CLOEXEC`, for `odpkit_memfd_create`.
+extern const unsigned int odpkit_MFD_CLOEXEC;
+
+/// `fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, offset, length)`: frees the range of a
+/// file, which reads as zeros afterwards. Returns 0 or -1 with errno set.
+int odpkit_punch_hole(int fd, int64_t offset, int64_t length);
+
 /// Swift's runtime, for a registry that keeps objects allocated without keeping them alive (and
 /// without `weak`, which gives an object a side table): an unowned count on `object` (a Swift class
 /// instance), its release, and a strong retain that fails once the object's deinit has begun.

@@ -10,10 +10,32 @@ import Glibc
 
 /// Maps `length` bytes of private anonymous memory, read-write. The corresponding C function is `mmap`.
 package func system_mmapAnonymous(length: Int, at address: UnsafeMutableRawPointer? = nil) throws(ODPKitError) -> UnsafeMutableRawPointer {
-    let flags = MAP_PRIVATE | MAP_ANONYMOUS | (address == nil ? 0 : MAP_FIXED)
-    let result = mmap(address, length, PROT_READ | PROT_WRITE, flags, -1, 0)
+    try system_mmap(length: length, flags: MAP_PRIVATE | MAP_ANONYMOUS | (address == nil ? 0 : MAP_FIXED), at: address)
+}
+
+/// Maps `length` bytes with `flags` (`MAP_SHARED`, `MAP_ANONYMOUS`, `MAP_HUGETLB`, …), of `descriptor`
+/// when it is not -1, read-write unless `protection` says otherwise. The corresponding C function is `mmap`.
+package func system_mmap(
+    length: Int, protection: Int32 = PROT_READ | PROT_WRITE, flags: Int32, descriptor: Int32 = -1, at address: UnsafeMutableRawPointer? = nil
+) throws(ODPKitError) -> UnsafeMutableRawPointer {
+    let result = mmap(address, length, protection, flags, descriptor, 0)
     guard let result, result != MAP_FAILED else {
         throw ODPKitError.call("mmap", errno: Errno(rawValue: errno), reason: "cannot map \(length) bytes")
+    }
+    return result
+}
+
+/// Changes the protection of a range. The corresponding C function is `mprotect`.
+package func system_mprotect(_ address: UnsafeMutableRawPointer, _ length: Int, _ protection: Int32) throws(ODPKitError) {
+    try retryingOnInterrupt("mprotect") { mprotect(address, length, protection) }
+}
+
+/// Grows or shrinks the mapping at `old` from `oldLength` to `newLength`, in place unless `mayMove`;
+/// returns where it now is. The corresponding C function is `mremap`.
+package func system_mremapResize(_ old: UnsafeMutableRawPointer, _ oldLength: Int, to newLength: Int, mayMove: Bool) throws(ODPKitError) -> UnsafeMutableRawPointer {
+    let result = odpkit_mremap_resize(old, oldLength, newLength, mayMove ? odpkit_MREMAP_MAYMOVE : 0)
+    guard let result, result != MAP_FAILED else {
+        throw ODPKitError.call("mremap", errno: Errno(rawValue: errno), reason: "cannot resize \(oldLength) bytes to \(newLength)")
     }
     return result
 }

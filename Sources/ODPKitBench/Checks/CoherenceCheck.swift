@@ -1,4 +1,5 @@
 public import ODPKit
+public import ODPKitReport
 
 extension MappingChange {
     /// The changes a coherence check makes: each leaves the range mapped, so the CPU has bytes to compare.
@@ -22,14 +23,6 @@ extension MappingChange {
             throw ODPKitError(.unsupported, function: "odpkit coherence check", reason: "munmap leaves no bytes for the CPU to compare; check one of \(Self.coherenceChanges.map(\.rawValue).joined(separator: ", "))")
         }
     }
-}
-
-/// Which way the NIC touches the region after the invalidation.
-public enum NICAccess: String, Sendable, CaseIterable, Codable {
-    /// RDMA READ: does the NIC read what the CPU now sees?
-    case read
-    /// RDMA WRITE: does the CPU see what the NIC wrote?
-    case write
 }
 
 /// What the CPU and the NIC saw in one coherence check, page by page and byte for byte.

@@ -1,4 +1,5 @@
 public import ODPKit
+public import ODPKitReport
 
 /// Checks that the NIC reads and writes the right bytes of a region at offsets and lengths that do not
 /// line up with pages or packets: the check a coherence verdict rests on.

@@ -1,5 +1,6 @@
 import CODPKitLinux
 public import ODPKit
+public import ODPKitReport
 
 /// One device's NIC looking at this process's memory: a requester queue pair connected to a responder
 /// queue pair on the same device (as perftest's client and server), and a pinned staging buffer, so an
@@ -12,10 +13,13 @@ public final class LoopbackPath {
     public let queuePair: QueuePair
     /// The other end: serves READ and WRITE, and takes SEND's receives (completed to `completions` too).
     public let responder: QueuePair
-    private let staging: AnonymousMemory
-    private let stagingRegion: MemoryRegion
+    /// Where READs land and WRITEs come from, registered pinned.
+    let staging: AnonymousMemory
+    let stagingRegion: MemoryRegion
+    /// The options the two queue pairs are connected with.
+    let options: ConnectionOptions
     // Bumped on every post: no dynamic exclusivity check (see `MemoryRegion.lkey`).
-    @exclusivity(unchecked) private var nextID: UInt64 = 0
+    @exclusivity(unchecked) var nextID: UInt64 = 0
     /// The last byte's mark of the write ping-pong's latest WRITE (1...255).
     @exclusivity(unchecked) private var pingPongMark: UInt8 = 0
 
@@ -27,6 +31,7 @@ public final class LoopbackPath {
         queuePair = try QueuePair(pd: pd, sendQueue: completions, receiveQueue: completions)
         responder = try QueuePair(pd: pd, sendQueue: completions, receiveQueue: completions)
         try queuePair.connect(to: responder, options)
+        self.options = options
         staging = try AnonymousMemory(length: stagingBytes)
         staging.fill(0)
         // Remote write: the responder's half of a write ping-pong lands in the staging buffer's second half.

@@ -1,4 +1,5 @@
 public import ODPKit
+import ODPKitReport
 
 /// The fault probe's server side for one client: a region per mode on this host's device, registered
 /// and reachable through a queue pair connected to the client's.

@@ -1,0 +1,141 @@
+public import ODPKit
+public import ODPKitReport
+
+/// The coherence matrix: for each scenario, each NIC access (READ, WRITE) and each registration mode, does
+/// the NIC still see what the CPU sees after the change?
+///
+/// A cell maps fresh memory, fills it with the CPU's bytes, registers it, and has the NIC READ it (the
+/// check that the path works: every page must come back as the CPU wrote it). Then the scenario makes
+/// its change, and the NIC touches the range before the CPU does (an ODP region must fault from the
+/// NIC's side): a READ into a staging buffer holding a canary that differs, position by position, from
+/// every byte the check could see, or a WRITE of bytes that differ from everything the range could
+/// hold. Then the CPU looks. A transfer that moved nothing therefore never reads as coherent. A failed
+/// completion or a timeout recovers the queue pairs before the next cell.
+public enum CoherenceMatrix {
+    /// The CPU's bytes before the change.
+    static let cpuPattern = BytePattern(salt: 0x11)
+
+    /// Every cell of `scenarios` × `accesses` × `modes`, `repeats` times each (modes interleaved within
+    /// a repetition), on `path`. Throws only when the path cannot be recovered after a failed cell.
+    public static func run(
+        scenarios: [CoherenceScenario], modes: [RegistrationMode], accesses: [NICAccess] = NICAccess.allCases, repeats: Int = 1,
+        on path: LoopbackPath, progress: (String) -> Void = { _ in }
+    ) throws(ODPKitError) -> [CoherenceCell] {
+        var cells: [CoherenceCell] = []
+        for scenario in scenarios {
+            for access in accesses {
+                progress("coherence: \(scenario.name), NIC \(access)")
+                var verdicts: [RegistrationMode: [CoherenceVerdict]] = [:]
+                var details: [RegistrationMode: String] = [:]
+                for _ in 0..<max(1, repeats) {
+                    for mode in modes {
+                        let (verdict, detail) = try check(scenario, access: access, mode: mode, on: path)
+                        verdicts[mode, default: []].append(verdict)
+                        details[mode] = detail
+                    }
+                }
+                cells += modes.map { mode in
+                    CoherenceCell(scenario: scenario.name, access: access, mode: mode, verdicts: verdicts[mode] ?? [], detail: details[mode] ?? "")
+                }
+            }
+        }
+        return cells
+    }
+
+    /// One repetition of one cell: its verdict and what the bytes showed.
+    static func check(_ scenario: CoherenceScenario, access: NICAccess, mode: RegistrationMode, on path: LoopbackPath) throws(ODPKitError) -> (CoherenceVerdict, String) {
+        let memory: ScenarioMemory
+        do {
+            memory = try ScenarioMemory(scenario.memory, pages: scenario.pages)
+        } catch {
+            return (.notApplicable(reason: "\(scenario.memory.rawValue) memory: \(error)"), "")
+        }
+        let length = memory.length
+        let old = cpuPattern.bytes(0..<length)
+        memory.bytes.copyBytes(from: old)
+        let region: RegisteredRegion
+        do {
+            region = try RegisteredRegion(mode, pd: path.pd, address: memory.base, length: length)
+        } catch {
+            return (CoherenceVerdict(refusal: error), "the registration refused")
+        }
+        defer { try? region.close() }
+
+        let avoided = [old, [UInt8](repeating: 0, count: length)] + scenario.patterns.map { $0.bytes(0..<length) }
+        let canary = distinctBytes(count: length, avoiding: avoided, from: 0xC5)
+        switch path.coherenceRead(region, length: length, canary: canary) {
+        case .failure(let failure):
+            try throwIfUnrecovered(failure)
+            return (failure.verdict, "the NIC could not read the region before the change")
+        case .success(let before):
+            let read = pagesEqual(before, old, pages: scenario.pages)
+            guard read == scenario.pages else {
+                return (.stale(stalePages: scenario.pages - read, pages: scenario.pages), "before the change the NIC read the CPU's bytes in only \(read)/\(scenario.pages) pages")
+            }
+        }
+
+        do {
+            try scenario.change(memory)
+        } catch {
+            return (CoherenceVerdict(refusal: error), "the change refused")
+        }
+
+        switch access {
+        case .read:
+            let outcome = path.coherenceRead(region, length: length, canary: canary)
+            try scenario.restore?(memory)
+            let cpu = Array(memory.bytes)
+            switch outcome {
+            case .failure(let failure):
+                try throwIfUnrecovered(failure)
+                return (failure.verdict, "CPU sees \(ByteSummary(cpu))")
+            case .success(let nic):
+                let agreeing = pagesEqual(nic, cpu, pages: scenario.pages)
+                let detail = "CPU sees \(ByteSummary(cpu)); NIC read the same in \(agreeing)/\(scenario.pages) pages, the old bytes in "
+                    + "\(pagesEqual(nic, old, pages: scenario.pages)), nothing (the canary) in \(pagesEqual(nic, canary, pages: scenario.pages))"
+                if scenario.cpuAccess == .none, pagesEqual(nic, canary, pages: scenario.pages) < scenario.pages {
+                    return (.throughProtection, detail)
+                }
+                return (agreeing == scenario.pages ? .coherent : .stale(stalePages: scenario.pages - agreeing, pages: scenario.pages), detail)
+            }
+        case .write:
+            let written = distinctBytes(count: length, avoiding: avoided + [canary], from: 0x3B)
+            let failure = path.coherenceWrite(written, to: region)
+            try scenario.restore?(memory)
+            let cpu = Array(memory.bytes)
+            if let failure {
+                try throwIfUnrecovered(failure)
+                return (failure.verdict, "CPU sees \(ByteSummary(cpu))")
+            }
+            let landed = pagesEqual(cpu, written, pages: scenario.pages)
+            let detail = "the NIC wrote \(scenario.pages) pages; the CPU sees the write in \(landed)/\(scenario.pages), and sees \(ByteSummary(cpu))"
+            if scenario.cpuAccess != .readWrite, landed > 0 {
+                return (.throughProtection, detail)
+            }
+            return (landed == scenario.pages ? .coherent : .stale(stalePages: scenario.pages - landed, pages: scenario.pages), detail)
+        }
+    }
+
+    /// Rethrows the error of a recovery that failed: the path's queue pairs are unusable.
+    private static func throwIfUnrecovered(_ failure: CoherenceFailure) throws(ODPKitError) {
+        if let error = failure.recoveryError { throw error }
+    }
+
+    /// How many of the first `pages` pages hold the same bytes in `a` and `b`.
+    static func pagesEqual(_ a: [UInt8], _ b: [UInt8], pages: Int) -> Int {
+        (0..<pages).count { page in
+            let range = (page * pageSize)..<((page + 1) * pageSize)
+            return a[range].elementsEqual(b[range])
+        }
+    }
+
+    /// `count` bytes, each different from zero and from the byte at its position in every one of
+    /// `avoiding`: the first such value at or after `start` (at most a few steps: `avoiding` is short).
+    static func distinctBytes(count: Int, avoiding: [[UInt8]], from start: UInt8) -> [UInt8] {
+        (0..<count).map { position in
+            var candidate = start
+            while candidate == 0 || avoiding.contains(where: { $0[position] == candidate }) { candidate &+= 1 }
+            return candidate
+        }
+    }
+}
