@@ -4,14 +4,15 @@ import ODPKitReport
 import Testing
 
 /// The cells of `results` that `probe` measured for `mode` and `operation`, of `bytes` when given, whose
-/// conditions include `conditions`: the one place the probe tests look a cell up by its key.
+/// conditions include `conditions` (are `conditions`, when `exactly`): the one place the probe tests look
+/// a cell up by its key.
 func cells(_ results: ProbeResults, probe: Probe, mode: RegistrationMode, operation: CellOperation, bytes: Int? = nil,
-           where conditions: CellConditions = CellConditions()) -> [CellRecorder] {
+           where conditions: CellConditions = CellConditions(), exactly: Bool = false) -> [CellRecorder] {
     results.recorders.filter { recorder in
         let key = recorder.key
         return key.probe == probe && key.mode == .registration(mode) && key.operation == operation
             && bytes.map { key.bytes == $0 } ?? true
-            && conditions.fields.allSatisfy { key.conditions.fields[$0.key] == $0.value }
+            && (exactly ? key.conditions == conditions : conditions.fields.allSatisfy { key.conditions.fields[$0.key] == $0.value })
     }
 }
 
@@ -22,6 +23,8 @@ struct PromisedCell: CustomStringConvertible {
     var operation: CellOperation
     var bytes: Int
     var conditions = CellConditions()
+    /// Whether the cell's conditions are `conditions` and no more (a warm cell beside its fault's controls).
+    var exactly = false
 
     var description: String { "\(probe) \(mode) \(operation) \(bytes) B \(conditions)" }
 }
@@ -31,7 +34,7 @@ struct PromisedCell: CustomStringConvertible {
 func expectEveryCell(_ promised: [PromisedCell], besides: Int = 0, in results: ProbeResults, samples: Int, sourceLocation: SourceLocation = #_sourceLocation) {
     #expect(results.recorders.count == promised.count + besides, "cells measured: \(results.recorders.count), promised: \(promised.count) + \(besides)", sourceLocation: sourceLocation)
     for cell in promised {
-        let found = cells(results, probe: cell.probe, mode: cell.mode, operation: cell.operation, bytes: cell.bytes, where: cell.conditions)
+        let found = cells(results, probe: cell.probe, mode: cell.mode, operation: cell.operation, bytes: cell.bytes, where: cell.conditions, exactly: cell.exactly)
         #expect(found.count == 1, "\(cell): \(found.count) cells", sourceLocation: sourceLocation)
         for recorder in found {
             #expect(recorder.failures == 0, "\(cell): \(recorder.failures) failed, first: \(recorder.firstFailure ?? "")", sourceLocation: sourceLocation)
@@ -41,10 +44,11 @@ func expectEveryCell(_ promised: [PromisedCell], besides: Int = 0, in results: P
     }
 }
 
-/// The median of the one cell `probe` measured for `mode`, `operation`, `bytes` and `conditions`.
+/// The median of the one cell `probe` measured for `mode`, `operation`, `bytes` and `conditions` (and no
+/// more, when `exactly`).
 func median(_ results: ProbeResults, probe: Probe, mode: RegistrationMode, operation: CellOperation, bytes: Int,
-            where conditions: CellConditions = CellConditions(), sourceLocation: SourceLocation = #_sourceLocation) throws -> UInt64 {
-    let found = cells(results, probe: probe, mode: mode, operation: operation, bytes: bytes, where: conditions)
+            where conditions: CellConditions = CellConditions(), exactly: Bool = false, sourceLocation: SourceLocation = #_sourceLocation) throws -> UInt64 {
+    let found = cells(results, probe: probe, mode: mode, operation: operation, bytes: bytes, where: conditions, exactly: exactly)
     let cell = try #require(found.count == 1 ? found.first : nil, "\(probe) \(mode) \(operation) \(bytes) B \(conditions): \(found.count) cells",
                             sourceLocation: sourceLocation)
     try #require(!cell.samples.isEmpty, "\(probe) \(mode) \(operation) \(bytes) B \(conditions): no samples", sourceLocation: sourceLocation)

@@ -436,9 +436,9 @@ struct ReportTests {
 
     @Test func theHodgesLehmannRatioReadsTwoSamplesWithoutPairingThem() throws {
         // The Mann–Whitney null counts: the 20 orderings of 3 and 3 values, the 252 of 5 and 5.
-        #expect(HodgesLehmannRatio.mannWhitneyCounts(3, 3) == [1, 1, 2, 3, 3, 3, 3, 2, 1, 1])
-        #expect(HodgesLehmannRatio.mannWhitneyCounts(5, 5).reduce(0, +) == 252)
-        #expect(HodgesLehmannRatio.mannWhitneyCounts(16, 8).reduce(0, +) == 735_471)
+        #expect(MosesRank.mannWhitneyCounts(3, 3) == [1, 1, 2, 3, 3, 3, 3, 2, 1, 1])
+        #expect(MosesRank.mannWhitneyCounts(5, 5).reduce(0, +) == 252)
+        #expect(MosesRank.mannWhitneyCounts(16, 8).reduce(0, +) == 735_471)
         // 3 a side: the median of the 9 ratios, [min, max] at 1 − 2/20.
         let three = try #require(HodgesLehmannRatio([2, 3, 4], over: [1, 2, 4]))
         #expect(three.estimate == 1.5 && three.interval == .init(lower: 0.5, upper: 4, coverage: 0.9))

@@ -125,7 +125,7 @@ public struct LatencySuite: Sendable {
         return LatencyReport(
             testbed: testbed, startedAt: startedAt,
             durationSeconds: Double(monotonicNanoseconds() - started) / 1e9, settings: settings,
-            cells: cells, perftest: perftestResults, notes: notes
+            cells: cells, perftest: perftestResults, faultCosts: FaultProbe.costs(results), notes: notes
         )
     }
 
@@ -155,8 +155,10 @@ public struct LatencySuite: Sendable {
                     weights += Array(repeating: max(group(2 * modeCount), rounds), count: conditions)
                 }
             case .fault:
-                let odpCells = modes.contains(.odp) && prefetch ? 1 + CellConditions.Prefetch.allCases.count + 1 : 0
-                let cells = modes.filter { !(prefetch && $0 == .odp) }.count * 2 + odpCells
+                // Per mode a warm cell, a fault and its control per preparation, and ODP's prefetch when it prefetches.
+                let cells = modes.map { mode in
+                    mode == .odp && prefetch ? 1 + 2 * CellConditions.Prefetch.allCases.count + 1 : 1 + 2
+                }.reduce(0, +)
                 weights += Array(repeating: group(cells), count: 2 * pageCounts.count)
             case .invalidation:
                 for _ in pageCounts {

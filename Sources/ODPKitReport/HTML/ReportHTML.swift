@@ -4,7 +4,7 @@ import Foundation
 ///
 /// Sections: the testbed and settings; registration and deregistration time against region size, with
 /// their fixed cost and cost per GiB (`RegistrationFit`); fault
-/// latency distributions; invalidation latency distributions; perftest's numbers beside odpkit's warm
+/// latency distributions and each fault's cost over its control (`FaultCost`); invalidation latency distributions; perftest's numbers beside odpkit's warm
 /// ones; every cell as a table; notes. A section with nothing measured says so instead of vanishing.
 public enum ReportHTML {
     /// The page for `report`; every text from the report is escaped.
@@ -14,7 +14,7 @@ public enum ReportHTML {
         page += "<title>odpkit report — \(report.testbed.summary.htmlEscaped)</title>\n<style>\(style)</style>\n</head>\n<body>\n<main>\n"
         page += header(report)
         page += registrationSection(report.cells, fits: report.fits)
-        page += faultSection(report.cells)
+        page += faultSection(report.cells, costs: report.faultCosts)
         page += invalidationSection(report.cells)
         page += perftestSection(report)
         page += cellTable(report.cells)
@@ -98,12 +98,27 @@ public enum ReportHTML {
         "<td><span class=\"swatch\" style=\"background:\(SeriesStyle.color(mode: mode))\"></span>\(mode.rawValue.htmlEscaped)</td>"
     }
 
-    private static func faultSection(_ cells: [ReportCell]) -> String {
+    private static func faultSection(_ cells: [ReportCell], costs: [FaultCost]) -> String {
         let figures = ReportCharts.distributionCharts([.fault, .remoteFault], cells: cells, size: \.pages, baseline: .warm) { cell in
             "\(cell.probe == .remoteFault ? "Remote fault" : "Fault"): \(cell.operation), \(ReportFormat.pages(cell.pages))"
         }
-        let lead = "Latency of the first NIC access to pages without a translation, one line per mode; dashed, the same access warm (translation present). The percentile axis is linear up to 90 %, then gives each further nine (99, 99.9 %) as much room, so the tail shows as clearly as the body."
-        return distributionSection(id: "faults", title: "NIC page faults", lead: lead, figures: figures)
+        let lead = "Latency of the first NIC access to pages without a translation, one line per mode; dashed, the same access warm (translation present): after an untimed access, and (control=dropped elsewhere) the fault's control. The percentile axis is linear up to 90 %, then gives each further nine (99, 99.9 %) as much room, so the tail shows as clearly as the body."
+        return distributionSection(id: "faults", title: "NIC page faults", lead: lead, figures: figures, after: costs.isEmpty ? "" : faultCostTable(costs))
+    }
+
+    /// The fault costs in `FaultCostTable`'s columns.
+    private static func faultCostTable(_ costs: [FaultCost]) -> String {
+        var out = "<h3>Fault cost over its control</h3>\n"
+        out += "<p class=\"lead\">Each fault sample is interleaved with a control sample that takes the same steps (an untimed access, MADV_DONTNEED, any prefetch, the timed access, the CPU's refill) but drops and refills a spare page of the region instead of the accessed ones, so only the NIC's fault tells them apart. A row in red lies wholly below zero: the fault measured cheaper than its control. fault − control is the Hodges–Lehmann shift (the median of every fault sample's difference from every control sample), with Moses' distribution-free \(Int(FaultCost.confidence * 100)) % interval; times in µs.</p>\n"
+        out += "<div class=\"scroll\"><table class=\"cells\">\n" + headerRow(FaultCostTable.columns, numeric: FaultCostTable.numericColumns) + "<tbody>\n"
+        for cost in costs {
+            out += cost.negative ? "<tr class=\"negative\">" : "<tr>"
+            for (column, field) in FaultCostTable.row(cost).enumerated() {
+                out += column == 0 ? modeCell(cost.mode) : dataCell(field, numeric: FaultCostTable.numericColumns.contains(column))
+            }
+            out += "</tr>\n"
+        }
+        return out + "</tbody>\n</table></div>\n"
     }
 
     private static func invalidationSection(_ cells: [ReportCell]) -> String {
@@ -117,11 +132,12 @@ public enum ReportHTML {
         return distributionSection(id: "invalidations", title: "Invalidations", lead: lead, figures: figures)
     }
 
-    private static func distributionSection(id: String, title: String, lead: String, figures: [ReportCharts.Figure]) -> String {
+    /// A section of `figures` under `title` and `lead`, then `after` (HTML).
+    private static func distributionSection(id: String, title: String, lead: String, figures: [ReportCharts.Figure], after: String = "") -> String {
         var out = "<section id=\"\(id)\">\n<h2>\(title.htmlEscaped)</h2>\n<p class=\"lead\">\(lead.htmlEscaped)</p>\n"
-        guard !figures.isEmpty else { return out + notMeasured + "</section>\n" }
+        guard !figures.isEmpty else { return out + notMeasured + after + "</section>\n" }
         out += "<div class=\"charts\">\n" + figures.map(figureHTML).joined() + "</div>\n"
-        return out + "</section>\n"
+        return out + after + "</section>\n"
     }
 
     private static func figureHTML(_ figure: ReportCharts.Figure) -> String {
@@ -245,6 +261,7 @@ public enum ReportHTML {
         .cells tr.group th { position: static; background: #f3f3f0; padding-top: 8px; font-weight: 600; color: #333; }
         .cells tbody tr:hover { background: #f3f7fb; }
         .cells tr.failed td:last-child { color: #b00020; font-weight: 600; }
+        .cells tr.negative td { color: #b00020; }
         .num { text-align: right; font-variant-numeric: tabular-nums; }
         th.num { text-align: right; }
         .swatch { display: inline-block; width: 10px; height: 10px; margin-right: 6px; border-radius: 2px; }

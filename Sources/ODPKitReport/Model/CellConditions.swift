@@ -46,6 +46,13 @@ public struct CellConditions: Sendable, Hashable, Codable, CustomStringConvertib
         case local, remote
     }
 
+    /// What a control cell did in place of the step its fault cell is measured after.
+    public enum Control: String, Sendable, Hashable, CaseIterable {
+        /// The fault's `MADV_DONTNEED` and CPU refill went to a spare page of the region, outside the
+        /// accessed pages, which stay present.
+        case droppedElsewhere = "dropped elsewhere"
+    }
+
     public var pages: Pages?
     /// `thp`.
     public var hugePages: HugePages?
@@ -59,10 +66,12 @@ public struct CellConditions: Sendable, Hashable, Codable, CustomStringConvertib
     /// When a mirror region re-pins an invalidated chunk.
     public var refresh: MirrorRegion.Refresh?
     public var side: Side?
+    public var control: Control?
 
     public init(
         pages: Pages? = nil, hugePages: HugePages? = nil, prefetch: Prefetch? = nil, sweep: Sweep? = nil, round: Int? = nil,
-        first: Tool? = nil, process: Process? = nil, refresh: MirrorRegion.Refresh? = nil, side: Side? = nil
+        first: Tool? = nil, process: Process? = nil, refresh: MirrorRegion.Refresh? = nil, side: Side? = nil,
+        control: Control? = nil
     ) {
         self.pages = pages
         self.hugePages = hugePages
@@ -73,10 +82,11 @@ public struct CellConditions: Sendable, Hashable, Codable, CustomStringConvertib
         self.process = process
         self.refresh = refresh
         self.side = side
+        self.control = control
     }
 
     /// The conditions as report.json names them: key (`pages`, `thp`, `prefetch`, `sweep`, `round`,
-    /// `first`, `process`, `refresh`, `side`) to value, the fields that are set.
+    /// `first`, `process`, `refresh`, `side`, `control`) to value, the fields that are set.
     public var fields: [String: String] {
         var fields: [String: String] = [:]
         fields["pages"] = pages?.rawValue
@@ -88,6 +98,7 @@ public struct CellConditions: Sendable, Hashable, Codable, CustomStringConvertib
         fields["process"] = process?.rawValue
         fields["refresh"] = refresh?.rawValue
         fields["side"] = side?.rawValue
+        fields["control"] = control?.rawValue
         return fields
     }
 
@@ -112,6 +123,7 @@ public struct CellConditions: Sendable, Hashable, Codable, CustomStringConvertib
             case "process": process = try parse(Process.init(rawValue:))
             case "refresh": refresh = try parse(MirrorRegion.Refresh.init(rawValue:))
             case "side": side = try parse(Side.init(rawValue:))
+            case "control": control = try parse(Control.init(rawValue:))
             default: throw ODPKitError(.invalidArgument, function: "CellConditions(fields:)", reason: "unknown condition \(key)=\(value)")
             }
         }

@@ -6,6 +6,8 @@ public import ODPKit
 ///
 /// The JSON also holds `fits`, the registration fits; they are not read back but computed again from
 /// the cells, so a report from before they were written decodes too, and they always match its cells.
+/// `faultCosts` is written when there are any and read back when present, so a report from before it
+/// was written decodes (with none) and encodes to the same JSON.
 public struct LatencyReport: Sendable, Codable, Equatable {
     /// The version of this JSON layout.
     public static let currentSchema = "odpkit.report/1"
@@ -19,6 +21,8 @@ public struct LatencyReport: Sendable, Codable, Equatable {
     public var settings: [String: String]
     public var cells: [ReportCell]
     public var perftest: [PerftestResult]
+    /// Each fault cell's cost over its control (`FaultCost`), worked out from the raw samples.
+    public var faultCosts: [FaultCost]
     public var notes: [String]
 
     /// Registration and deregistration time against region size as straight lines (`RegistrationFit.fits`).
@@ -29,7 +33,7 @@ public struct LatencyReport: Sendable, Codable, Equatable {
     public init(
         schema: String = LatencyReport.currentSchema, testbed: TestbedLabel, startedAt: String = LatencyReport.timestamp(),
         durationSeconds: Double = 0, settings: [String: String] = [:], cells: [ReportCell] = [],
-        perftest: [PerftestResult] = [], notes: [String] = []
+        perftest: [PerftestResult] = [], faultCosts: [FaultCost] = [], notes: [String] = []
     ) {
         self.schema = schema
         self.testbed = testbed
@@ -38,11 +42,12 @@ public struct LatencyReport: Sendable, Codable, Equatable {
         self.settings = settings
         self.cells = cells
         self.perftest = perftest
+        self.faultCosts = faultCosts
         self.notes = notes
     }
 
     private enum CodingKeys: String, CodingKey {
-        case schema, testbed, startedAt, durationSeconds, settings, cells, perftest, notes, fits
+        case schema, testbed, startedAt, durationSeconds, settings, cells, perftest, faultCosts, notes, fits
     }
 
     public init(from decoder: any Decoder) throws {
@@ -54,6 +59,7 @@ public struct LatencyReport: Sendable, Codable, Equatable {
         settings = try container.decode([String: String].self, forKey: .settings)
         cells = try container.decode([ReportCell].self, forKey: .cells)
         perftest = try container.decode([PerftestResult].self, forKey: .perftest)
+        faultCosts = try container.decodeIfPresent([FaultCost].self, forKey: .faultCosts) ?? []
         notes = try container.decode([String].self, forKey: .notes)
     }
 
@@ -66,6 +72,7 @@ public struct LatencyReport: Sendable, Codable, Equatable {
         try container.encode(settings, forKey: .settings)
         try container.encode(cells, forKey: .cells)
         try container.encode(perftest, forKey: .perftest)
+        if !faultCosts.isEmpty { try container.encode(faultCosts, forKey: .faultCosts) }
         try container.encode(notes, forKey: .notes)
         try container.encode(fits, forKey: .fits)
     }

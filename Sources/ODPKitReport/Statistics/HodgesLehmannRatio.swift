@@ -32,31 +32,8 @@ public struct HodgesLehmannRatio: Sendable, Hashable {
         let ratios = numerators.flatMap { a in denominators.map { b in a / b } }.sorted()
         let middle = ratios.count / 2
         estimate = ratios.count % 2 == 1 ? ratios[middle] : (ratios[middle - 1] * ratios[middle]).squareRoot()
-        let null = Self.mannWhitneyCounts(numerators.count, denominators.count)
-        let arrangements = null.reduce(0, +)
-        var best: Interval?
-        // P(U < k), growing with k; the coverage 1 − 2·P(U < k) shrinks.
-        var below = 0.0
-        for k in 1...((ratios.count + 1) / 2) {
-            below += null[k - 1] / arrangements
-            let coverage = 1 - 2 * below
-            guard coverage >= confidence - 1e-9 else { break }
-            best = Interval(lower: ratios[k - 1], upper: ratios[ratios.count - k], coverage: coverage)
+        interval = MosesRank.rank(numerators.count, denominators.count, confidence: confidence).map { rank in
+            Interval(lower: ratios[rank.k - 1], upper: ratios[ratios.count - rank.k], coverage: rank.coverage)
         }
-        interval = best
-    }
-
-    /// How many of the C(n+m, n) orderings of n and m values give each Mann–Whitney count u = 0…n·m: the
-    /// coefficients of the Gaussian binomial [n+m choose n] in q, built as ∏ (1 − q^(m+i)) / (1 − q^i).
-    static func mannWhitneyCounts(_ n: Int, _ m: Int) -> [Double] {
-        var counts = [Double](repeating: 0, count: n * m + 1)
-        counts[0] = 1
-        for i in stride(from: 1, through: n, by: 1) {
-            // Times (1 − q^(m+i)): from the top down, so each term reads the coefficients before it.
-            for u in stride(from: n * m, through: m + i, by: -1) { counts[u] -= counts[u - m - i] }
-            // Over (1 − q^i): a running sum with stride i, from the bottom up.
-            for u in stride(from: i, through: n * m, by: 1) { counts[u] += counts[u - i] }
-        }
-        return counts
     }
 }
