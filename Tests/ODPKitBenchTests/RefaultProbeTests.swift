@@ -6,12 +6,13 @@ import ODPKitSystem
 
 extension RXEIntegration {
     /// `RefaultProbe` dropping all 256 pages of a 256-page region: every cell it promises per mode, each
-    /// with every sample; the first READ after the drop re-establishes a translation (an ODP NIC fault, a
-    /// mirror's user-space re-fault of a chunk) and takes longer than the same READ with the translation
-    /// in place.
+    /// with every sample; the mirror's first READ after the drop re-registers a chunk in user space and
+    /// takes longer than the same READ with the translation in place. (ODP's NIC fault is checked against
+    /// a control that differs only in the fault, by the fault probe's cost test: beside a warm READ that
+    /// follows other steps, a 10-sample median here flipped once on a loaded host.)
     @Suite("refault probe")
     struct RefaultProbeTests {
-        @Test func measuresEveryCellAndTheFirstReadAfterTheDropTakesLonger() throws {
+        @Test func measuresEveryCellAndTheMirrorsFirstReadAfterTheDropTakesLonger() throws {
             let samples = 10, bytes = 256 * pageSize
             let results = ProbeResults(expectedSamples: samples)
             let report = try RefaultProbe.run(regionSizes: [bytes], dropped: [.all], modes: RegistrationMode.allCases, samples: samples,
@@ -40,12 +41,9 @@ extension RXEIntegration {
             }
             expectEveryCell(promised, besides: own.count, in: results, samples: samples)
             #expect(report.cells.count == results.recorders.count && report.notes.contains { $0.hasPrefix("mirror, \(bytes) B region") })
-            for mode in [RegistrationMode.odp, .mirror] {
-                let first = try median(results, probe: .fault, mode: mode, operation: .read, bytes: bytes,
-                                       where: CellConditions(pages: .absent))
-                let warm = try median(results, probe: .warm, mode: mode, operation: .read, bytes: bytes, where: CellConditions(pages: .present))
-                #expect(first > warm, "\(mode): a READ after the drop (median \(first) ns) should take longer than with the translation in place (\(warm) ns)")
-            }
+            let first = try median(results, probe: .fault, mode: .mirror, operation: .read, bytes: bytes, where: CellConditions(pages: .absent))
+            let warm = try median(results, probe: .warm, mode: .mirror, operation: .read, bytes: bytes, where: CellConditions(pages: .present))
+            #expect(first > warm, "mirror: a READ after the drop (median \(first) ns) should take longer than with the translation in place (\(warm) ns)")
         }
     }
 }
