@@ -72,7 +72,7 @@ public final class MirrorRegion: @unchecked Sendable {
         // Missing faults are resolved with zero pages; hugetlbfs offers no UFFDIO_ZEROPAGE, and a fault
         // left unresolved would be retried forever.
         guard ioctls.contains(.zeroPage) else {
-            throw ODPKitError(.unsupported, function: "UFFDIO_REGISTER",
+            throw ODPKitError(.unsupported, function: "ioctl(UFFDIO_REGISTER)",
                               reason: "the range offers no UFFDIO_ZEROPAGE (hugetlbfs): a mirror region could not resolve its missing faults")
         }
         // The refresher exists before the monitor, which wakes it; it reaches the translations, made

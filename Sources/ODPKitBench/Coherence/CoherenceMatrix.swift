@@ -42,11 +42,6 @@ public enum CoherenceMatrix {
         return cells
     }
 
-    /// The staging buffer a path needs to run `scenarios`: their largest range, and at least 1 MiB.
-    public static func stagingBytes(for scenarios: [CoherenceScenario]) -> Int {
-        max(1 << 20, scenarios.map { $0.pages * pageSize }.max() ?? 0)
-    }
-
     /// One repetition of one cell: its verdict and what the bytes showed.
     static func check(_ scenario: CoherenceScenario, access: NICAccess, mode: RegistrationMode, on path: LoopbackPath) throws(ODPKitError) -> (CoherenceVerdict, String) {
         let memory: ScenarioMemory
