@@ -43,6 +43,16 @@ extern const unsigned int odpkit_MFD_CLOEXEC;
 /// file, which reads as zeros afterwards. Returns 0 or -1 with errno set.
 int odpkit_punch_hole(int fd, int64_t offset, int64_t length);
 
+/// Forks a child that copies `length` bytes from `source` to `destination` (its copy of the parent's
+/// memory), when every page of the destination is mapped in it, then, when `release_fd` is not NULL,
+/// waits until the parent closes `*release_fd` (a pipe's write end, close-on-exec, set here), and
+/// `_exit`s: 0, or `odpkit_FORKED_CHILD_UNMAPPED` when a destination page is not mapped in the child.
+/// The child makes only async-signal-safe calls. Returns the child's pid, or -1 with errno set.
+int odpkit_fork_copying(void *destination, const void *source, size_t length, size_t page_size, int *release_fd);
+
+/// The exit status of an `odpkit_fork_copying` child whose destination was not mapped.
+extern const int odpkit_FORKED_CHILD_UNMAPPED;
+
 /// Swift's runtime, for a registry that keeps objects allocated without keeping them alive (and
 /// without `weak`, which gives an object a side table): an unowned count on `object` (a Swift class
 /// instance), its release, and a strong retain that fails once the object's deinit has begun.

@@ -49,6 +49,25 @@ package func system_mremapFixed(_ old: UnsafeMutableRawPointer, _ length: Int, t
     }
 }
 
+/// Writes all of `bytes` to `descriptor` at `offset`, in as many calls as it takes. The corresponding C function is `pwrite`.
+package func system_pwrite(_ descriptor: Int32, _ bytes: UnsafeRawBufferPointer, at offset: Int) throws(ODPKitError) {
+    var done = 0
+    while done < bytes.count {
+        done += try retryingOnInterrupt("pwrite") { pwrite(descriptor, bytes.baseAddress! + done, bytes.count - done, off_t(offset + done)) }
+    }
+}
+
+/// Sets the size of the file behind `descriptor`. The corresponding C function is `ftruncate`.
+package func system_ftruncate(_ descriptor: Int32, _ length: Int) throws(ODPKitError) {
+    try retryingOnInterrupt("ftruncate") { ftruncate(descriptor, off_t(length)) }
+}
+
+/// Frees `length` bytes of the file behind `descriptor` at `offset`, keeping its size: the range reads
+/// as zeros. The corresponding C function is `fallocate` with `FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE`.
+package func system_punchHole(_ descriptor: Int32, _ offset: Int, _ length: Int) throws(ODPKitError) {
+    try retryingOnInterrupt("fallocate") { odpkit_punch_hole(descriptor, Int64(offset), Int64(length)) }
+}
+
 /// Unmaps a range. The corresponding C function is `munmap`.
 package func system_munmap(_ address: UnsafeMutableRawPointer, _ length: Int) throws(ODPKitError) {
     try retryingOnInterrupt("munmap") { munmap(address, length) }

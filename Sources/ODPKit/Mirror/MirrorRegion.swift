@@ -68,7 +68,13 @@ public final class MirrorRegion: @unchecked Sendable {
         guard handshake.granted.isSuperset(of: needed) else {
             throw ODPKitError(.unsupported, function: "UFFDIO_API", reason: "the kernel did not grant \(needed.subtracting(handshake.granted)); a mirror region cannot hear those changes")
         }
-        _ = try fd.register(AddressRange(start: base, length: length), mode: .missing)
+        let ioctls = try fd.register(AddressRange(start: base, length: length), mode: .missing)
+        // Missing faults are resolved with zero pages; hugetlbfs offers no UFFDIO_ZEROPAGE, and a fault
+        // left unresolved would be retried forever.
+        guard ioctls.contains(.zeroPage) else {
+            throw ODPKitError(.unsupported, function: "ioctl(UFFDIO_REGISTER)",
+                              reason: "the range offers no UFFDIO_ZEROPAGE (hugetlbfs): a mirror region could not resolve its missing faults")
+        }
         // The refresher exists before the monitor, which wakes it; it reaches the translations, made
         // after the monitor, through this box (set before any event can wake it).
         let box = TranslationsBox()

@@ -76,6 +76,8 @@ public enum CoherenceMatrix {
 
         do {
             try scenario.change(memory)
+        } catch where error.code == .notApplicable {
+            return (.notApplicable(reason: error.reason), "")
         } catch {
             return (CoherenceVerdict(refusal: error), "the change refused")
         }

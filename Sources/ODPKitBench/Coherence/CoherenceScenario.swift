@@ -26,7 +26,8 @@ public struct CoherenceScenario: Sendable {
     /// Byte patterns the change may leave in the range besides the CPU's original bytes and zeros: what
     /// the READ canary and the NIC's WRITE bytes must differ from, position by position.
     var patterns: [BytePattern]
-    /// Makes the change; a throw is the verdict `refused` (the call that refused, its errno).
+    /// Makes the change; a throw is the verdict `refused` (the call that refused, its errno), or `n/a`
+    /// with the error's reason when its code is `notApplicable`.
     var change: @Sendable (ScenarioMemory) throws(ODPKitError) -> Void
     /// Undoes what keeps the CPU from looking (a protection), after the NIC's access and before the CPU reads.
     var restore: (@Sendable (ScenarioMemory) throws(ODPKitError) -> Void)?
@@ -46,4 +47,9 @@ public struct CoherenceScenario: Sendable {
         self.change = change
         self.restore = restore
     }
+}
+
+extension ODPKitError.Code {
+    /// A scenario's change found that the cell cannot be measured here (the reason says why): its verdict is `n/a`.
+    static let notApplicable = ODPKitError.Code(name: "not-applicable")
 }

@@ -17,7 +17,13 @@ public final class ScenarioMemory {
         case sharedAnonymous = "shared-anonymous"
         /// `MAP_SHARED` of a memfd (tmpfs): a file other descriptors can change.
         case memfd
+        /// `MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB` of 2 MiB pages from the hugetlbfs pool: the
+        /// scenario's pages are the start of the first one (the mapping is rounded up to whole huge pages).
+        case hugetlb
     }
+
+    /// The size of a `.hugetlb` mapping's pages.
+    public static let hugePageSize = 2 << 20
 
     public let kind: Kind
     /// Where the mapping starts now (a scenario that moves it updates it).
@@ -59,6 +65,23 @@ public final class ScenarioMemory {
                 close(fd)
                 throw error
             }
+        case .hugetlb:
+            descriptor = -1
+            try Self.checkFreeHugePages(for: Self.wholeHugePages(length))
+            base = try system_mmap(length: Self.wholeHugePages(length), flags: MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB | Self.mapHuge2MB)
+        }
+    }
+
+    /// `MAP_HUGE_2MB`: log2 of the page size in the bits above `MAP_HUGE_SHIFT` (Glibc does not export the macro).
+    private static let mapHuge2MB: Int32 = 21 << 26
+
+    /// Throws unless the pool of 2 MiB pages has twice `length` free: a change that drops a pinned huge
+    /// page leaves the pin holding it while the CPU faults in another.
+    private static func checkFreeHugePages(for length: Int) throws(ODPKitError) {
+        let pool = "/sys/kernel/mm/hugepages/hugepages-2048kB/free_hugepages"
+        let free = firstLine(of: pool, startingWith: "").flatMap { line in Int(line.filter { !$0.isWhitespace }) } ?? 0
+        guard free >= 2 * length / hugePageSize else {
+            throw ODPKitError(.unsupported, function: "hugetlb", reason: "\(free) free 2 MiB huge pages (\(pool)), \(2 * length / hugePageSize) needed")
         }
     }
 
@@ -70,10 +93,18 @@ public final class ScenarioMemory {
     /// The bytes as the CPU sees them now.
     public var bytes: UnsafeMutableRawBufferPointer { UnsafeMutableRawBufferPointer(start: base, count: length) }
 
+    /// The length of the whole mapping: `length`, rounded up to whole huge pages for `.hugetlb`.
+    public var mappedLength: Int { kind == .hugetlb ? Self.wholeHugePages(length) : length }
+
+    /// `length` rounded up to a multiple of `hugePageSize`.
+    private static func wholeHugePages(_ length: Int) -> Int {
+        (length + hugePageSize - 1) / hugePageSize * hugePageSize
+    }
+
     /// Unmaps the whole mapping. A second call does nothing.
     public func unmap() throws(ODPKitError) {
         guard isMapped else { return }
-        try system_munmap(base, length)
+        try system_munmap(base, mappedLength)
         isMapped = false
     }
 
