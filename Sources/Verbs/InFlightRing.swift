@@ -61,7 +61,7 @@ struct InFlightRing: ~Copyable {
     /// Retires the oldest work request; its slot keeps the region for the next post through it.
     mutating func popOldest() {
         guard count > 0 else { return }
-        slots[head].region?._withUnsafeGuaranteedRef { $0.inFlightCount.subtract(1, ordering: .releasing) }
+        slots[head].region?._withUnsafeGuaranteedRef { _ = $0.inFlightCount.subtract(1, ordering: .releasing) }
         head = (head + 1) & mask
         count -= 1
     }
@@ -78,7 +78,7 @@ struct InFlightRing: ~Copyable {
     /// `count` are left to the caller.
     private func releaseAll() {
         for position in 0..<count {
-            slots[(head + position) & mask].region?._withUnsafeGuaranteedRef { $0.inFlightCount.subtract(1, ordering: .releasing) }
+            slots[(head + position) & mask].region?._withUnsafeGuaranteedRef { _ = $0.inFlightCount.subtract(1, ordering: .releasing) }
         }
         for position in 0...mask {
             slots[position].region?.release()
