@@ -6,7 +6,10 @@ import Glibc
 
 extension CoherenceScenario {
     /// Every scenario of the matrix, in the order it prints them.
-    public static let all: [CoherenceScenario] = [dontNeedAll, dontNeedOnePage, mapOver, remapOnto]
+    public static let all: [CoherenceScenario] = [
+        dontNeedAll, dontNeedOnePage, mapOver, remapOnto,
+        unmapAll, unmapOnePage, remapAway, remapGrow, remapShrink, protectReadOnly, protectNone, hugePageDontNeedOnePage, freeThenWriteOnePage,
+    ]
 
     /// The scenario named `name`, nil for any other.
     public static func named(_ name: String) -> CoherenceScenario? { all.first { $0.name == name } }
