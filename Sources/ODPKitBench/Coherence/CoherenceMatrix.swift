@@ -1,6 +1,10 @@
 public import ODPKit
 public import ODPKitReport
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// The coherence matrix: for each scenario, each NIC access (READ, WRITE) and each registration mode, does
 /// the NIC still see what the CPU sees after the change?
 ///
@@ -143,14 +147,13 @@ public enum CoherenceMatrix {
 
     /// What the CPU sees on its mapped pages, and which pages it cannot look at.
     private static func cpuSummary(_ cpu: [UInt8], mapped: [Int], unmapped: Range<Int>) -> String {
-        let summary = ByteSummary(mapped.lazy.flatMap { cpu[($0 * pageSize)..<(($0 + 1) * pageSize)] })
+        let summary = unmapped.isEmpty ? ByteSummary(cpu) : ByteSummary(mapped.flatMap { cpu[($0 * pageSize)..<(($0 + 1) * pageSize)] })
         return unmapped.isEmpty ? "\(summary)" : "\(summary) (pages \(unmapped) unmapped)"
     }
 
     /// Whether `a` and `b` hold the same bytes on page `page`.
     static func samePage(_ a: [UInt8], _ b: [UInt8], _ page: Int) -> Bool {
-        let range = (page * pageSize)..<((page + 1) * pageSize)
-        return a[range].elementsEqual(b[range])
+        a.withUnsafeBytes { a in b.withUnsafeBytes { b in memcmp(a.baseAddress! + page * pageSize, b.baseAddress! + page * pageSize, pageSize) == 0 } }
     }
 
     /// Rethrows the error of a recovery that failed: the path's queue pairs are unusable.
@@ -164,12 +167,24 @@ public enum CoherenceMatrix {
     }
 
     /// `count` bytes, each different from zero and from the byte at its position in every one of
-    /// `avoiding`: the first such value at or after `start` (at most a few steps: `avoiding` is short).
+    /// `avoiding`: the first such value at or after `start`. One pass per array, repeated until a pass
+    /// changes nothing (a bump can only meet an array a few times: `avoiding` is short).
     static func distinctBytes(count: Int, avoiding: [[UInt8]], from start: UInt8) -> [UInt8] {
-        (0..<count).map { position in
-            var candidate = start
-            while candidate == 0 || avoiding.contains(where: { $0[position] == candidate }) { candidate &+= 1 }
-            return candidate
+        var result = [UInt8](repeating: start == 0 ? 1 : start, count: count)
+        result.withUnsafeMutableBufferPointer { result in
+            var changed = true
+            while changed {
+                changed = false
+                for other in avoiding {
+                    other.withUnsafeBufferPointer { other in
+                        for position in 0..<count where result[position] == other[position] {
+                            result[position] &+= result[position] == 0xFF ? 2 : 1
+                            changed = true
+                        }
+                    }
+                }
+            }
         }
+        return result
     }
 }
