@@ -4,7 +4,8 @@ import ODPKit
 /// whether the NIC still sees what the CPU sees: the mapping it starts from, the change, and what the
 /// CPU may do with the range afterwards.
 public struct CoherenceScenario: Sendable {
-    /// What the CPU's protection lets it do with the range after the change.
+    /// What the CPU's protection lets it do with the range after the change (pages no longer mapped are
+    /// `unmappedPages`).
     public enum CPUAccess: String, Sendable, Hashable, Codable {
         /// Read and write: the CPU's bytes are compared with the NIC's.
         case readWrite
