@@ -49,8 +49,20 @@ public enum CoherenceMatrix {
         return cells
     }
 
-    /// One repetition of one cell: its verdict and what the bytes showed.
+    /// How many times a cell whose unmapped pages another thread's mapping took is tried.
+    static let attempts = 3
+
+    /// One repetition of one cell: its verdict and what the bytes showed. A cell whose unmapped pages
+    /// were mapped again by another thread before the NIC's access ended is void, and tried again.
     static func check(_ scenario: CoherenceScenario, access: NICAccess, mode: RegistrationMode, on path: LoopbackPath) throws(ODPKitError) -> (CoherenceVerdict, String) {
+        for _ in 0..<attempts {
+            if let outcome = try attempt(scenario, access: access, mode: mode, on: path) { return outcome }
+        }
+        return (.notApplicable(reason: "another mapping took the unmapped pages, \(attempts) times"), "")
+    }
+
+    /// One try of `check`; nil when another mapping took the unmapped pages.
+    private static func attempt(_ scenario: CoherenceScenario, access: NICAccess, mode: RegistrationMode, on path: LoopbackPath) throws(ODPKitError) -> (CoherenceVerdict, String)? {
         let memory: ScenarioMemory
         do {
             memory = try ScenarioMemory(scenario.memory, pages: scenario.pages, growthRoom: scenario.growthRoom)
@@ -96,6 +108,7 @@ public enum CoherenceMatrix {
         switch access {
         case .read:
             let outcome = path.coherenceRead(region, length: length, canary: canary)
+            guard stillUnmapped(unmapped, at: registered) else { return nil }
             try scenario.restore?(memory)
             let cpu = cpuBytes(at: registered, length: length, unmapped: unmapped)
             switch outcome {
@@ -117,6 +130,7 @@ public enum CoherenceMatrix {
         case .write:
             let written = distinctBytes(count: length, avoiding: avoided + [canary], from: 0x3B)
             let failure = path.coherenceWrite(written, to: region)
+            guard stillUnmapped(unmapped, at: registered) else { return nil }
             try scenario.restore?(memory)
             let cpu = cpuBytes(at: registered, length: length, unmapped: unmapped)
             if let failure {
@@ -131,6 +145,11 @@ public enum CoherenceMatrix {
             }
             return (landed == scenario.pages ? .coherent : .stale(stalePages: scenario.pages - landed, pages: scenario.pages), detail)
         }
+    }
+
+    /// Whether every page in `pages` from `address` is still unmapped (no other thread mapped it again).
+    private static func stillUnmapped(_ pages: Range<Int>, at address: UnsafeMutableRawPointer) -> Bool {
+        pages.allSatisfy { page in (try? system_rangeIsMapped(address + page * pageSize, pageSize)) == false }
     }
 
     /// The CPU's bytes of the `length` bytes registered at `address` after the change; zeros on the
