@@ -39,7 +39,7 @@ struct CoherenceCommand: ParsableCommand {
     func run() throws {
         try reportingErrors {
             let chosen = scenarios.map { $0.split(separator: ",").compactMap { CoherenceScenario.named(String($0)) } } ?? CoherenceScenario.all
-            let path = try LoopbackPath(device: device.device)
+            let path = try LoopbackPath(device: device.device, stagingBytes: CoherenceMatrix.stagingBytes)
             defer { try? path.close() }
             let cells = try CoherenceMatrix.run(scenarios: chosen, modes: modes.chosen(default: RegistrationMode.allCases), repeats: repeats, on: path) { line in
                 progressLine("odpkit " + line)

@@ -13,9 +13,13 @@ public enum DataPathIntegrity {
         /// How many of the `length` bytes were wrong, and the first wrong position.
         public var wrongBytes: Int
         public var firstWrong: Int
+        /// Whether every wrong byte is the byte the access would have moved had it started at its page's
+        /// first byte (rdma_rxe's ODP symptom: it ignores the offset within the page).
+        public var fromPageStart: Bool
 
         public var description: String {
             "\(mode) \(access) of \(length) bytes at offset \(offset): \(wrongBytes) bytes wrong, the first at +\(firstWrong)"
+                + (fromPageStart ? ", each the byte at the page's start instead" : "")
         }
     }
 
@@ -32,23 +36,30 @@ public enum DataPathIntegrity {
             CoherenceCheck.cpuPattern.fill(memory.bytes)
             let region = try path.register(mode, memory)
             defer { try? region.close() }
+            let pageStart = offset - offset % pageSize
             let read = try path.read(region, offset: offset, length: length)
-            if let failure = compare(read, CoherenceCheck.cpuPattern.bytes(offset..<(offset + length)), mode, .read, offset) {
+            if let failure = compare(read, CoherenceCheck.cpuPattern.bytes(offset..<(offset + length)), mode, .read, offset,
+                                     fromPageStart: { read[$0] == CoherenceCheck.cpuPattern.byte(at: pageStart + $0) }) {
                 failures.append(failure)
             }
             let written = CoherenceCheck.nicPattern.bytes(0..<length)
             try path.write(written, to: region, offset: offset)
-            if let failure = compare(Array(memory.bytes[offset..<(offset + length)]), written, mode, .write, offset) {
+            if let failure = compare(Array(memory.bytes[offset..<(offset + length)]), written, mode, .write, offset,
+                                     fromPageStart: { memory.bytes[pageStart + $0] == written[$0] }) {
                 failures.append(failure)
             }
         }
         return failures
     }
 
-    private static func compare(_ seen: [UInt8], _ expected: [UInt8], _ mode: RegistrationMode, _ access: NICAccess, _ offset: Int) -> Failure? {
+    /// The failure of an access whose bytes `seen` differ from `expected`, nil when they agree;
+    /// `fromPageStart` says whether position `i` holds the byte the access would have moved from its page's start.
+    private static func compare(_ seen: [UInt8], _ expected: [UInt8], _ mode: RegistrationMode, _ access: NICAccess, _ offset: Int,
+                                fromPageStart: (Int) -> Bool) -> Failure? {
         let wrong = zip(seen, expected).indices { $0.0 != $0.1 }
         guard let first = wrong.first else { return nil }
-        return Failure(mode: mode, access: access, offset: offset, length: expected.count, wrongBytes: wrong.count, firstWrong: first)
+        return Failure(mode: mode, access: access, offset: offset, length: expected.count, wrongBytes: wrong.count, firstWrong: first,
+                       fromPageStart: offset % pageSize != 0 && wrong.allSatisfy(fromPageStart))
     }
 }
 

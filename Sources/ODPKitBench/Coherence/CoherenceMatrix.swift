@@ -1,6 +1,10 @@
 public import ODPKit
 public import ODPKitReport
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// The coherence matrix: for each scenario, each NIC access (READ, WRITE) and each registration mode, does
 /// the NIC still see what the CPU sees after the change?
 ///
@@ -14,6 +18,9 @@ public import ODPKitReport
 public enum CoherenceMatrix {
     /// The CPU's bytes before the change.
     static let cpuPattern = BytePattern(salt: 0x11)
+
+    /// The staging buffer a path needs for the largest region of any scenario.
+    public static var stagingBytes: Int { CoherenceScenario.all.map { $0.pages * pageSize }.max() ?? pageSize }
 
     /// Every cell of `scenarios` × `accesses` × `modes`, `repeats` times each (modes interleaved within
     /// a repetition), on `path`. Throws only when the path cannot be recovered after a failed cell.
@@ -42,15 +49,31 @@ public enum CoherenceMatrix {
         return cells
     }
 
-    /// One repetition of one cell: its verdict and what the bytes showed.
+    /// How many times a cell whose unmapped pages another thread's mapping took is tried.
+    static let attempts = 3
+
+    /// One repetition of one cell: its verdict and what the bytes showed. A cell whose unmapped pages
+    /// were mapped again by another thread before the NIC's access ended is void, and tried again.
     static func check(_ scenario: CoherenceScenario, access: NICAccess, mode: RegistrationMode, on path: LoopbackPath) throws(ODPKitError) -> (CoherenceVerdict, String) {
+        for _ in 0..<attempts {
+            if let outcome = try attempt(scenario, access: access, mode: mode, on: path) { return outcome }
+        }
+        return (.notApplicable(reason: "another mapping took the unmapped pages, \(attempts) times"), "")
+    }
+
+    /// One try of `check`; nil when another mapping took the unmapped pages.
+    private static func attempt(_ scenario: CoherenceScenario, access: NICAccess, mode: RegistrationMode, on path: LoopbackPath) throws(ODPKitError) -> (CoherenceVerdict, String)? {
         let memory: ScenarioMemory
         do {
-            memory = try ScenarioMemory(scenario.memory, pages: scenario.pages)
+            memory = try ScenarioMemory(scenario.memory, pages: scenario.pages, growthRoom: scenario.growthRoom)
         } catch {
-            return (.notApplicable(reason: "\(scenario.memory.rawValue) memory: \(error)"), "")
+            return (.notApplicable(reason: error.code == .unsupported ? error.reason : "\(scenario.memory.rawValue) memory: \(error)"), "")
         }
         let length = memory.length
+        guard length <= path.staging.length else {
+            return (.notApplicable(reason: "the path's staging buffer holds \(path.staging.length) bytes, less than the region"), "")
+        }
+        let registered = memory.base
         let old = cpuPattern.bytes(0..<length)
         memory.bytes.copyBytes(from: old)
         let region: RegisteredRegion
@@ -82,40 +105,76 @@ public enum CoherenceMatrix {
             return (CoherenceVerdict(refusal: error), "the change refused")
         }
 
+        let unmapped = scenario.unmappedPages
+        let mapped = (0..<scenario.pages).filter { !unmapped.contains($0) }
         switch access {
         case .read:
             let outcome = path.coherenceRead(region, length: length, canary: canary)
+            guard stillUnmapped(unmapped, at: registered) else { return nil }
             try scenario.restore?(memory)
-            let cpu = Array(memory.bytes)
+            let cpu = cpuBytes(at: registered, length: length, unmapped: unmapped)
             switch outcome {
             case .failure(let failure):
                 try throwIfUnrecovered(failure)
-                return (failure.verdict, "CPU sees \(ByteSummary(cpu))")
+                return (failure.verdict, "CPU sees \(cpuSummary(cpu, mapped: mapped, unmapped: unmapped))")
             case .success(let nic):
-                let agreeing = pagesEqual(nic, cpu, pages: scenario.pages)
-                let detail = "CPU sees \(ByteSummary(cpu)); NIC read the same in \(agreeing)/\(scenario.pages) pages, the old bytes in "
+                let agreeing = mapped.count { samePage(nic, cpu, $0) }
+                let reached = unmapped.filter { !samePage(nic, canary, $0) }
+                let detail = "CPU sees \(cpuSummary(cpu, mapped: mapped, unmapped: unmapped)); NIC read the same in \(agreeing)/\(mapped.count) mapped pages, the old bytes in "
                     + "\(pagesEqual(nic, old, pages: scenario.pages)), nothing (the canary) in \(pagesEqual(nic, canary, pages: scenario.pages))"
-                if scenario.cpuAccess == .none, pagesEqual(nic, canary, pages: scenario.pages) < scenario.pages {
+                    + (unmapped.isEmpty ? "" : ", bytes from \(reached.count)/\(unmapped.count) unmapped pages")
+                if !reached.isEmpty || (scenario.cpuAccess == .none && pagesEqual(nic, canary, pages: scenario.pages) < scenario.pages) {
                     return (.throughProtection, detail)
                 }
-                return (agreeing == scenario.pages ? .coherent : .stale(stalePages: scenario.pages - agreeing, pages: scenario.pages), detail)
+                let stale = mapped.count - agreeing + unmapped.count
+                return (stale == 0 ? .coherent : .stale(stalePages: stale, pages: scenario.pages), detail)
             }
         case .write:
             let written = distinctBytes(count: length, avoiding: avoided + [canary], from: 0x3B)
             let failure = path.coherenceWrite(written, to: region)
+            guard stillUnmapped(unmapped, at: registered) else { return nil }
             try scenario.restore?(memory)
-            let cpu = Array(memory.bytes)
+            let cpu = cpuBytes(at: registered, length: length, unmapped: unmapped)
             if let failure {
                 try throwIfUnrecovered(failure)
-                return (failure.verdict, "CPU sees \(ByteSummary(cpu))")
+                return (failure.verdict, "CPU sees \(cpuSummary(cpu, mapped: mapped, unmapped: unmapped))")
             }
-            let landed = pagesEqual(cpu, written, pages: scenario.pages)
-            let detail = "the NIC wrote \(scenario.pages) pages; the CPU sees the write in \(landed)/\(scenario.pages), and sees \(ByteSummary(cpu))"
-            if scenario.cpuAccess != .readWrite, landed > 0 {
+            let landed = mapped.count { samePage(cpu, written, $0) }
+            let detail = "the NIC wrote \(scenario.pages) pages\(unmapped.isEmpty ? "" : ", \(unmapped.count) of them unmapped"); the CPU sees the write in "
+                + "\(landed)/\(mapped.count) mapped pages, and sees \(cpuSummary(cpu, mapped: mapped, unmapped: unmapped))"
+            if !unmapped.isEmpty || (scenario.cpuAccess != .readWrite && landed > 0) {
                 return (.throughProtection, detail)
             }
             return (landed == scenario.pages ? .coherent : .stale(stalePages: scenario.pages - landed, pages: scenario.pages), detail)
         }
+    }
+
+    /// Whether every page in `pages` from `address` is still unmapped (no other thread mapped it again).
+    private static func stillUnmapped(_ pages: Range<Int>, at address: UnsafeMutableRawPointer) -> Bool {
+        pages.allSatisfy { page in (try? system_rangeIsMapped(address + page * pageSize, pageSize)) == false }
+    }
+
+    /// The CPU's bytes of the `length` bytes registered at `address` after the change; zeros on the
+    /// pages in `unmapped`, which it cannot read.
+    private static func cpuBytes(at address: UnsafeMutableRawPointer, length: Int, unmapped: Range<Int>) -> [UInt8] {
+        var bytes = [UInt8](repeating: 0, count: length)
+        bytes.withUnsafeMutableBytes { copy in
+            for page in 0..<(length / pageSize) where !unmapped.contains(page) {
+                copy.baseAddress!.advanced(by: page * pageSize).copyMemory(from: address + page * pageSize, byteCount: pageSize)
+            }
+        }
+        return bytes
+    }
+
+    /// What the CPU sees on its mapped pages, and which pages it cannot look at.
+    private static func cpuSummary(_ cpu: [UInt8], mapped: [Int], unmapped: Range<Int>) -> String {
+        let summary = unmapped.isEmpty ? ByteSummary(cpu) : ByteSummary(mapped.flatMap { cpu[($0 * pageSize)..<(($0 + 1) * pageSize)] })
+        return unmapped.isEmpty ? "\(summary)" : "\(summary) (pages \(unmapped) unmapped)"
+    }
+
+    /// Whether `a` and `b` hold the same bytes on page `page`.
+    static func samePage(_ a: [UInt8], _ b: [UInt8], _ page: Int) -> Bool {
+        a.withUnsafeBytes { a in b.withUnsafeBytes { b in memcmp(a.baseAddress! + page * pageSize, b.baseAddress! + page * pageSize, pageSize) == 0 } }
     }
 
     /// Rethrows the error of a recovery that failed: the path's queue pairs are unusable.
@@ -125,19 +184,28 @@ public enum CoherenceMatrix {
 
     /// How many of the first `pages` pages hold the same bytes in `a` and `b`.
     static func pagesEqual(_ a: [UInt8], _ b: [UInt8], pages: Int) -> Int {
-        (0..<pages).count { page in
-            let range = (page * pageSize)..<((page + 1) * pageSize)
-            return a[range].elementsEqual(b[range])
-        }
+        (0..<pages).count { samePage(a, b, $0) }
     }
 
     /// `count` bytes, each different from zero and from the byte at its position in every one of
-    /// `avoiding`: the first such value at or after `start` (at most a few steps: `avoiding` is short).
+    /// `avoiding`: the first such value at or after `start`. One pass per array, repeated until a pass
+    /// changes nothing (a bump can only meet an array a few times: `avoiding` is short).
     static func distinctBytes(count: Int, avoiding: [[UInt8]], from start: UInt8) -> [UInt8] {
-        (0..<count).map { position in
-            var candidate = start
-            while candidate == 0 || avoiding.contains(where: { $0[position] == candidate }) { candidate &+= 1 }
-            return candidate
+        var result = [UInt8](repeating: start == 0 ? 1 : start, count: count)
+        result.withUnsafeMutableBufferPointer { result in
+            var changed = true
+            while changed {
+                changed = false
+                for other in avoiding {
+                    other.withUnsafeBufferPointer { other in
+                        for position in 0..<count where result[position] == other[position] {
+                            result[position] &+= result[position] == 0xFF ? 2 : 1
+                            changed = true
+                        }
+                    }
+                }
+            }
         }
+        return result
     }
 }

@@ -6,8 +6,12 @@ import Glibc
 
 extension CoherenceScenario {
     /// Every scenario of the matrix, in the order it prints them.
-    public static let all: [CoherenceScenario] = [dontNeedAll, dontNeedOnePage, mapOver, remapOnto]
-        + [forkParentWrites, forkParentWritesDontFork, forkChildWrites, forkChildWritesDontFork, forkSharedChildWrites, memfdWrite, memfdTruncate, memfdPunchHole, hugetlbDontNeed]
+    public static let all: [CoherenceScenario] = [
+        dontNeedAll, dontNeedOnePage, mapOver, remapOnto,
+        unmapAll, unmapOnePage, remapAway, remapGrow, remapShrink, protectReadOnly, protectNone, hugePageDontNeedOnePage, freeThenWriteOnePage,
+        forkParentWrites, forkParentWritesDontFork, forkChildWrites, forkChildWritesDontFork, forkSharedChildWrites,
+        memfdWrite, memfdTruncate, memfdPunchHole, hugetlbDontNeed,
+    ]
 
     /// The scenario named `name`, nil for any other.
     public static func named(_ name: String) -> CoherenceScenario? { all.first { $0.name == name } }

@@ -4,7 +4,8 @@ import ODPKit
 /// whether the NIC still sees what the CPU sees: the mapping it starts from, the change, and what the
 /// CPU may do with the range afterwards.
 public struct CoherenceScenario: Sendable {
-    /// What the CPU's protection lets it do with the range after the change.
+    /// What the CPU's protection lets it do with the range after the change (pages no longer mapped are
+    /// `unmappedPages`).
     public enum CPUAccess: String, Sendable, Hashable, Codable {
         /// Read and write: the CPU's bytes are compared with the NIC's.
         case readWrite
@@ -23,6 +24,11 @@ public struct CoherenceScenario: Sendable {
     public var pages: Int
     /// What the CPU may do with the range after the change (before `restore`).
     public var cpuAccess: CPUAccess
+    /// The pages the change leaves unmapped: the CPU cannot look at them, and a NIC access that reaches
+    /// them (a READ that returns bytes, a WRITE that completes) is through the protection.
+    public var unmappedPages: Range<Int>
+    /// Pages kept free after the mapping for a change that grows it in place.
+    public var growthRoom: Int
     /// Byte patterns the change may leave in the range besides the CPU's original bytes and zeros: what
     /// the READ canary and the NIC's WRITE bytes must differ from, position by position.
     var patterns: [BytePattern]
@@ -34,7 +40,7 @@ public struct CoherenceScenario: Sendable {
 
     init(
         _ name: String, _ summary: String, memory: ScenarioMemory.Kind = .privateAnonymous, pages: Int = 4,
-        cpuAccess: CPUAccess = .readWrite, patterns: [BytePattern] = [],
+        cpuAccess: CPUAccess = .readWrite, unmappedPages: Range<Int> = 0..<0, growthRoom: Int = 0, patterns: [BytePattern] = [],
         change: @escaping @Sendable (ScenarioMemory) throws(ODPKitError) -> Void,
         restore: (@Sendable (ScenarioMemory) throws(ODPKitError) -> Void)? = nil
     ) {
@@ -43,6 +49,8 @@ public struct CoherenceScenario: Sendable {
         self.memory = memory
         self.pages = pages
         self.cpuAccess = cpuAccess
+        self.unmappedPages = unmappedPages
+        self.growthRoom = growthRoom
         self.patterns = patterns
         self.change = change
         self.restore = restore

@@ -16,7 +16,10 @@ extension LoopbackPath {
         }) {
             return .failure(failure)
         }
-        return .success(Array(staging.bytes[0..<length]))
+        return .success([UInt8](unsafeUninitializedCapacity: length) { copy, initialized in
+            copy.baseAddress!.initialize(from: staging.bytes.baseAddress!.assumingMemoryBound(to: UInt8.self), count: length)
+            initialized = length
+        })
     }
 
     /// WRITEs `bytes` over `region` from its start; nil when every WRITE completed, else the verdict of

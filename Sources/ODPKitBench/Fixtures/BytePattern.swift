@@ -13,7 +13,12 @@ public struct BytePattern: Sendable, Hashable {
     }
 
     /// The pattern's bytes for `range`.
-    public func bytes(_ range: Range<Int>) -> [UInt8] { range.map(byte(at:)) }
+    public func bytes(_ range: Range<Int>) -> [UInt8] {
+        [UInt8](unsafeUninitializedCapacity: range.count) { bytes, initialized in
+            for position in range { bytes[position - range.lowerBound] = byte(at: position) }
+            initialized = range.count
+        }
+    }
 
     /// Writes the pattern into all of `memory`.
     public func fill(_ memory: UnsafeMutableRawBufferPointer) {

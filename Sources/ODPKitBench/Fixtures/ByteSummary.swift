@@ -7,8 +7,14 @@ public struct ByteSummary: Sendable, Hashable, Codable, CustomStringConvertible 
     public var histogram: [UInt8: Int]
 
     public init(_ bytes: some Collection<UInt8>) {
+        var tally = [Int](repeating: 0, count: 256)
+        tally.withUnsafeMutableBufferPointer { tally in
+            if bytes.withContiguousStorageIfAvailable({ (contiguous) -> Void in for byte in contiguous { tally[Int(byte)] += 1 } }) == nil {
+                for byte in bytes { tally[Int(byte)] += 1 }
+            }
+        }
         var counts: [UInt8: Int] = [:]
-        for byte in bytes { counts[byte, default: 0] += 1 }
+        for (byte, count) in tally.enumerated() where count > 0 { counts[UInt8(byte)] = count }
         count = bytes.count
         uniform = counts.count == 1 ? counts.keys.first : nil
         histogram = counts

@@ -8,7 +8,9 @@ public enum CoherenceVerdict: Sendable, Hashable, Codable, CustomStringConvertib
     case coherent
     /// On `stalePages` of `pages` the NIC read or wrote other bytes than the CPU sees (old pages, or none).
     case stale(stalePages: Int, pages: Int)
-    /// The NIC read or wrote memory the CPU's protection forbids the CPU (or the range is no longer mapped).
+    /// The NIC read or wrote memory the CPU's protection forbids the CPU, or pages no longer mapped at the
+    /// registered range (unmapped, moved away, cut off): a pinned MR keeps their frames, so it is not freed
+    /// memory, but the NIC reaches what the process can no longer see, and says nothing.
     case throughProtection
     /// The NIC's work request completed with an error status.
     case nicError(status: String)
