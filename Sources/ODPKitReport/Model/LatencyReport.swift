@@ -1,8 +1,8 @@
 import Foundation
 public import ODPKit
 
-/// Everything one odpkit run measured: where (the testbed), with which settings, every cell, perftest's
-/// numbers for comparison, and notes. Its JSON (`report.json`) is what `odpkit render` turns into HTML.
+/// Everything one odpkit run measured: where (the testbed), with which settings, every cell, the
+/// coherence matrix, perftest's numbers for comparison, and notes. Its JSON (`report.json`) is what `odpkit render` turns into HTML.
 ///
 /// The JSON also holds `fits`, the registration fits; they are not read back but computed again from
 /// the cells, so a report from before they were written decodes too, and they always match its cells.
@@ -19,6 +19,9 @@ public struct LatencyReport: Sendable, Codable, Equatable {
     public var settings: [String: String]
     public var cells: [ReportCell]
     public var perftest: [PerftestResult]
+    /// The coherence matrix's cells (`CoherenceMatrix`); empty when the run did not measure it, and in
+    /// reports written before the matrix was part of them. The JSON leaves the field out when empty.
+    public var coherence: [CoherenceCell]
     public var notes: [String]
 
     /// Registration and deregistration time against region size as straight lines (`RegistrationFit.fits`).
@@ -29,7 +32,7 @@ public struct LatencyReport: Sendable, Codable, Equatable {
     public init(
         schema: String = LatencyReport.currentSchema, testbed: TestbedLabel, startedAt: String = LatencyReport.timestamp(),
         durationSeconds: Double = 0, settings: [String: String] = [:], cells: [ReportCell] = [],
-        perftest: [PerftestResult] = [], notes: [String] = []
+        perftest: [PerftestResult] = [], coherence: [CoherenceCell] = [], notes: [String] = []
     ) {
         self.schema = schema
         self.testbed = testbed
@@ -38,11 +41,12 @@ public struct LatencyReport: Sendable, Codable, Equatable {
         self.settings = settings
         self.cells = cells
         self.perftest = perftest
+        self.coherence = coherence
         self.notes = notes
     }
 
     private enum CodingKeys: String, CodingKey {
-        case schema, testbed, startedAt, durationSeconds, settings, cells, perftest, notes, fits
+        case schema, testbed, startedAt, durationSeconds, settings, cells, perftest, coherence, notes, fits
     }
 
     public init(from decoder: any Decoder) throws {
@@ -54,6 +58,7 @@ public struct LatencyReport: Sendable, Codable, Equatable {
         settings = try container.decode([String: String].self, forKey: .settings)
         cells = try container.decode([ReportCell].self, forKey: .cells)
         perftest = try container.decode([PerftestResult].self, forKey: .perftest)
+        coherence = try container.decodeIfPresent([CoherenceCell].self, forKey: .coherence) ?? []
         notes = try container.decode([String].self, forKey: .notes)
     }
 
@@ -66,6 +71,7 @@ public struct LatencyReport: Sendable, Codable, Equatable {
         try container.encode(settings, forKey: .settings)
         try container.encode(cells, forKey: .cells)
         try container.encode(perftest, forKey: .perftest)
+        if !coherence.isEmpty { try container.encode(coherence, forKey: .coherence) }
         try container.encode(notes, forKey: .notes)
         try container.encode(fits, forKey: .fits)
     }
