@@ -179,7 +179,7 @@ public struct LatencySuite: Sendable {
 
     /// The seconds the progress estimate allows one coherence check (one scenario, access and mode):
     /// mapping, registering, two NIC accesses and the comparison, with no time budget of its own.
-    static let coherenceCheckSeconds = 0.5
+    static let coherenceCheckSeconds = 0.2
 
     /// `maximum`, or less: a power of two no larger than a quarter of MemAvailable.
     static func registrationCap(_ maximum: Int) -> Int {
