@@ -29,12 +29,6 @@ enum HeadlineSection {
         var out = "<section id=\"headline\">\n<h2>Per mode, in short</h2>\n"
         let headlines = ModeHeadline.all(report)
         guard headlines.contains(where: { !$0.isEmpty }) else { return out + ReportHTML.notMeasured + "</section>\n" }
-        out += "<p class=\"lead\">Registration: the fixed cost and the cost per GiB of the registration fit with the pages absent and THP off (below). "
-            + "NIC fault: the median of the first RDMA READ of one dropped page minus the median of the same READ on the present page. "
-            + "MADV_DONTNEED: the median of madvise(MADV_DONTNEED) of one page of a registered range. "
-            + "Mirror window: from that call until the mirror is coherent again. "
-            + "Coherent cells: the coherence matrix's cells of the mode (next) that were coherent. "
-            + "- where the run did not measure it.</p>\n"
         out += "<div class=\"scroll\"><table class=\"cells headline\">\n" + ReportHTML.headerRow(columns, numeric: numericColumns) + "<tbody>\n"
         for headline in headlines {
             out += "<tr>"
@@ -43,6 +37,10 @@ enum HeadlineSection {
             }
             out += "</tr>\n"
         }
-        return out + "</tbody>\n</table></div>\n</section>\n"
+        out += "</tbody>\n</table></div>\n"
+        return out + "<p class=\"legend\">Medians. Registration: the fit of registration time against size with the pages absent and THP off (below). "
+            + "NIC fault: the first RDMA READ of one dropped page minus the same READ on the present page; pinned takes no fault (the NIC keeps the old page: stale in the matrix), so its figure is noise about zero. "
+            + "MADV_DONTNEED: the call on one page of a registered range; mirror window: from that call until the mirror is coherent again. "
+            + "Coherent cells: the mode's cells of the coherence matrix (next) whose every check was coherent. A dash: the run did not measure it.</p>\n</section>\n"
     }
 }

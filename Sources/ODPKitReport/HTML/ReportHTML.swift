@@ -237,6 +237,7 @@ public enum ReportHTML {
         .facts { display: flex; flex-wrap: wrap; gap: 16px; align-items: flex-start; }
         table.headline { font-size: 14px; width: auto; }
         table.headline th, table.headline td { padding: 5px 10px; }
+        table.headline th { white-space: normal; vertical-align: bottom; max-width: 150px; }
         table.matrix { width: auto; font-size: 13px; }
         table.matrix td.verdict { font-family: ui-monospace, "SFMono-Regular", Menlo, Consolas, monospace; cursor: help; }
         .v-coherent { background: #d8f0d8; color: #145214; }
@@ -244,7 +245,7 @@ public enum ReportHTML {
         .v-through-protection { background: #fde2c0; color: #8a4500; font-weight: 600; }
         .v-other { background: #e6e6e6; color: #444; }
         .legend { font-size: 13px; color: #444; max-width: 1100px; }
-        .legend span.verdict { padding: 1px 6px; border-radius: 3px; font-family: ui-monospace, "SFMono-Regular", Menlo, Consolas, monospace; }
+        .legend span.verdict { white-space: nowrap; padding: 1px 6px; border-radius: 3px; font-family: ui-monospace, "SFMono-Regular", Menlo, Consolas, monospace; }
         table { border-collapse: collapse; background: #fff; }
         caption { text-align: left; font-weight: 600; padding: 0 0 4px; }
         .kv { border: 1px solid #d6d6d6; font-size: 13px; }
