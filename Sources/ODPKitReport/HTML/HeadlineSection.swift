@@ -39,7 +39,7 @@ enum HeadlineSection {
         }
         out += "</tbody>\n</table></div>\n"
         return out + "<p class=\"legend\">Medians. Registration: the fit of registration time against size with the pages absent and THP off (below). "
-            + "NIC fault: the first RDMA READ of one dropped page minus the same READ on the present page; pinned takes no fault (the NIC keeps the old page: stale in the matrix), so its figure is noise about zero. "
+            + "NIC fault: the first RDMA READ of one dropped page minus the same READ on the present page; pinned takes no fault (the NIC keeps the old page: stale in the matrix), so its figure is no fault's cost. "
             + "MADV_DONTNEED: the call on one page of a registered range; mirror window: from that call until the mirror is coherent again. "
             + "Coherent cells: the mode's cells of the coherence matrix (next) whose every check was coherent. A dash: the run did not measure it.</p>\n</section>\n"
     }
