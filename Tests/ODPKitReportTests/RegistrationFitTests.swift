@@ -160,7 +160,8 @@ struct RegistrationFitTests {
             let result = try runProduct("odpkit", ["render", input.path])
             #expect(result.status == 0, "\(result.stderr)")
             let html = try String(contentsOf: directory.appendingPathComponent("report.html"), encoding: .utf8)
-            #expect(html.components(separatedBy: "<td class=\"num\">200.00</td>").count - 1 == 4)
+            // The fit table's four lines, and the headline's pinned registration (pages absent, THP off).
+            #expect(html.components(separatedBy: "<td class=\"num\">200.00</td>").count - 1 == 5)
         }
     }
 

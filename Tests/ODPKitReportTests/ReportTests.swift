@@ -213,9 +213,9 @@ struct ReportTests {
         let html = ReportHTML.render(report)
         #expect(!html.contains("sweep=message size warm"))
         // Registration (one chart), faults at 1 and 16 pages (two), madvise of 4 KiB (one), the window (one);
-        // no deregistration: that one says so.
+        // no deregistration nor coherence: those say so.
         #expect(html.components(separatedBy: "<svg").count - 1 == 5)
-        #expect(html.components(separatedBy: "not measured in this run").count - 1 == 1)
+        #expect(html.components(separatedBy: "not measured in this run").count - 1 == 2)
         #expect(html.hasPrefix("<!doctype html>") && html.hasSuffix("</html>\n"))
         // Self-contained: nothing to run, nothing to fetch.
         #expect(["<script", "<link", "src=", "href=", "url(", "@import"].allSatisfy { !html.contains($0) })
@@ -224,8 +224,8 @@ struct ReportTests {
     @Test func emptyReportSaysSoInEverySection() {
         let html = ReportHTML.render(LatencyReport(testbed: Self.testbed))
         #expect(!html.contains("<svg"))
-        // Registration, deregistration, faults, invalidations, the table, perftest.
-        #expect(html.components(separatedBy: "not measured in this run").count - 1 == 6)
+        // The headline, coherence, registration, deregistration, faults, invalidations, the table, perftest.
+        #expect(html.components(separatedBy: "not measured in this run").count - 1 == 8)
     }
 
     @Test func textIsEscaped() {
@@ -322,7 +322,7 @@ struct ReportTests {
     @Test func reportCommandNamesTheProbesItKnows() throws {
         for parts in ["warm,bogus", "warm,warm", ""] {
             let result = try runProduct("odpkit", ["report", "--out", "unused", "--parts", parts])
-            #expect(result.status == 64 && result.stderr.contains("--parts takes overhead, warm, registration, fault, invalidation"), "\(parts): \(result.stderr)")
+            #expect(result.status == 64 && result.stderr.contains("--parts takes coherence, overhead, warm, registration, fault, invalidation"), "\(parts): \(result.stderr)")
         }
         // One count of perftest rounds, or one per size.
         for rounds in ["16,8,4", "0", "x", "100000"] {

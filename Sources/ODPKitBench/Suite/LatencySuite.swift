@@ -1,14 +1,15 @@
 public import ODPKit
 public import ODPKitReport
 
-/// The whole measurement: registration, NIC page faults, invalidations and the warm data path, every
-/// registration mode interleaved sample by sample, into one report labelled with its testbed; with a
-/// perftest wrapper, first perftest's rounds beside odpkit's (`PerftestRounds`).
+/// The whole measurement: the coherence matrix, registration, NIC page faults, invalidations and the
+/// warm data path, every registration mode interleaved sample by sample, into one report labelled with
+/// its testbed; with a perftest wrapper, first perftest's rounds beside odpkit's (`PerftestRounds`).
 public struct LatencySuite: Sendable {
-    /// The probes a suite can run, in the order it runs them (after any perftest rounds): the warm data
-    /// path first, before the large registrations have churned the guest's memory.
+    /// The probes a suite can run, in the order it runs them (after any perftest rounds): the coherence
+    /// matrix (`CoherenceMatrix`, every scenario once per mode), then the warm data path, before the large
+    /// registrations have churned the guest's memory.
     public enum Part: String, Sendable, CaseIterable {
-        case overhead, warm, registration, fault, invalidation
+        case coherence, overhead, warm, registration, fault, invalidation
     }
 
     public var parts: [Part] = Part.allCases
@@ -63,8 +64,9 @@ public struct LatencySuite: Sendable {
         let startedAt = LatencyReport.timestamp()
         let clocksourceAtStart = TestbedLabel.currentClocksource()
         // Twice the warm probe's largest message: the write ping-pong's second WRITE lands in the staging
-        // buffer's second half. (The perftest rounds' cells are measured by partner processes.)
-        let staging = max(2 * warmMaximum, (pageCounts.max() ?? 1) * pageSize)
+        // buffer's second half. (The perftest rounds' cells are measured by partner processes.) A coherence
+        // check READs or WRITEs its whole scenario through the staging buffer.
+        let staging = max(2 * warmMaximum, (pageCounts.max() ?? 1) * pageSize, (CoherenceScenario.all.map(\.pages).max() ?? 1) * pageSize)
         let path = try LoopbackPath(device: device, stagingBytes: staging)
         defer { try? path.close() }
         let results = ProbeResults(expectedSamples: budget.samples)
@@ -84,12 +86,15 @@ public struct LatencySuite: Sendable {
             progress(estimate.line(line, elapsedSeconds: Double(monotonicNanoseconds() - started) / 1e9))
         }
         var perftestResults: [PerftestResult] = []
+        var coherence: [CoherenceCell] = []
         if let perftest {
             perftestResults = try PerftestRounds.run(program: perftest, odpkit: odpkitExecutable, rounds: perftestRounds, sizes: perftestSizes,
                                                      budget: budget, device: path.context.deviceName, into: results, progress: say)
         }
         for part in parts {
             switch part {
+            case .coherence:
+                coherence = try CoherenceMatrix.run(scenarios: CoherenceScenario.all, modes: modes, on: path, progress: say)
             case .overhead:
                 say("overhead: clock pair inside each sample, and with the record, \(max(budget.samples, 10_000)) samples")
                 OverheadProbe.run(samples: max(budget.samples, 10_000), into: results)
@@ -125,14 +130,15 @@ public struct LatencySuite: Sendable {
         return LatencyReport(
             testbed: testbed, startedAt: startedAt,
             durationSeconds: Double(monotonicNanoseconds() - started) / 1e9, settings: settings,
-            cells: cells, perftest: perftestResults, faultCosts: FaultProbe.costs(results), notes: notes
+            cells: cells, perftest: perftestResults, faultCosts: FaultProbe.costs(results), coherence: coherence, notes: notes
         )
     }
 
     /// The weight of every step the run will announce, in the order it announces them (one per perftest
-    /// pair, per group of cells a probe measures together): the seconds the time budget lets the step
-    /// take, warm-up included, and for a registration also a guess at the rounds it must keep past its
-    /// budget (`minimumSamples` of them, longer the larger the region).
+    /// pair, per scenario and NIC access of the coherence matrix, per group of cells a probe measures
+    /// together): the seconds the time budget lets the step take, warm-up included (for the matrix
+    /// `coherenceCheckSeconds` per mode), and for a registration also a guess at the rounds it must keep
+    /// past its budget (`minimumSamples` of them, longer the larger the region).
     func stepWeights(registrationSizes: [Int], hugePagesFrom: Int) -> [Double] {
         func group(_ cells: Int) -> Double { 2 * budget.secondsPerCell * Double(cells) }
         let modeCount = modes.count
@@ -144,6 +150,8 @@ public struct LatencySuite: Sendable {
         }
         for part in parts {
             switch part {
+            case .coherence:
+                weights += Array(repeating: Self.coherenceCheckSeconds * Double(modeCount), count: CoherenceScenario.all.count * NICAccess.allCases.count)
             case .overhead:
                 weights.append(1)
             case .warm:
@@ -170,6 +178,10 @@ public struct LatencySuite: Sendable {
         }
         return weights
     }
+
+    /// The seconds the progress estimate allows one coherence check (one scenario, access and mode):
+    /// mapping, registering, two NIC accesses and the comparison, with no time budget of its own.
+    static let coherenceCheckSeconds = 0.2
 
     /// `maximum`, or less: a power of two no larger than a quarter of MemAvailable.
     static func registrationCap(_ maximum: Int) -> Int {

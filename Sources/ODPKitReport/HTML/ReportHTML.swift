@@ -2,7 +2,8 @@ import Foundation
 
 /// A report as one self-contained HTML page: no scripts, no fetches; inline CSS and SVG charts.
 ///
-/// Sections: the testbed and settings; registration and deregistration time against region size, with
+/// Sections: the headline per mode (`HeadlineSection`); the coherence matrix (`CoherenceSection`); the
+/// testbed and settings; registration and deregistration time against region size, with
 /// their fixed cost and cost per GiB (`RegistrationFit`); fault
 /// latency distributions and each fault's cost over its control (`FaultCost`); invalidation latency distributions; perftest's numbers beside odpkit's warm
 /// ones; every cell as a table; notes. A section with nothing measured says so instead of vanishing.
@@ -12,7 +13,10 @@ public enum ReportHTML {
         var page = "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
         page += "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
         page += "<title>odpkit report — \(report.testbed.summary.htmlEscaped)</title>\n<style>\(style)</style>\n</head>\n<body>\n<main>\n"
-        page += header(report)
+        page += header(report.testbed)
+        page += HeadlineSection.render(report)
+        page += CoherenceSection.render(report.coherence)
+        page += facts(report)
         page += registrationSection(report.cells, fits: report.fits)
         page += faultSection(report.cells, costs: report.faultCosts)
         page += invalidationSection(report.cells)
@@ -24,12 +28,18 @@ public enum ReportHTML {
 
     static let notMeasured = "<p class=\"empty\">not measured in this run</p>\n"
 
-    private static func header(_ report: LatencyReport) -> String {
-        let testbed = report.testbed
+    /// The title, the testbed's line and, on an emulated CPU, the warning.
+    private static func header(_ testbed: TestbedLabel) -> String {
         var out = "<header>\n<h1>odpkit latency report</h1>\n<p class=\"testbed\">\(testbed.summary.htmlEscaped)</p>\n"
         if testbed.emulated {
             out += "<p class=\"warning\">The CPU is emulated (qemu TCG): every time is inflated. Compare the modes with each other, not with hardware.</p>\n"
         }
+        return out + "</header>\n"
+    }
+
+    /// The testbed's facts and the run's settings, side by side.
+    private static func facts(_ report: LatencyReport) -> String {
+        let testbed = report.testbed
         let machine: [(String, String)] = [
             ("testbed", testbed.testbed ?? "-"), ("device", testbed.device), ("driver", testbed.driver),
             ("kernel", testbed.kernel), ("rdma-core", testbed.rdmaCore), ("CPU", testbed.cpu),
@@ -40,8 +50,8 @@ public enum ReportHTML {
             ("started", report.startedAt), ("duration", duration(report.durationSeconds)),
             ("cells", String(report.cells.count)), ("schema", report.schema),
         ] + report.settings.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
-        out += "<div class=\"facts\">\n" + keyValueTable("Testbed", machine) + keyValueTable("Run and settings", run) + "</div>\n"
-        return out + "</header>\n"
+        return "<section id=\"run\">\n<h2>Testbed and run</h2>\n<div class=\"facts\">\n"
+            + keyValueTable("Testbed", machine) + keyValueTable("Run and settings", run) + "</div>\n</section>\n"
     }
 
     private static func keyValueTable(_ caption: String, _ rows: [(String, String)]) -> String {
@@ -83,18 +93,18 @@ public enum ReportHTML {
     }
 
     /// A table's column titles as its `<thead>`, the `numeric` columns aligned right.
-    private static func headerRow(_ columns: [String], numeric: Set<Int>) -> String {
+    static func headerRow(_ columns: [String], numeric: Set<Int>) -> String {
         let titles = columns.enumerated().map { column, title in "<th\(numeric.contains(column) ? " class=\"num\"" : "")>\(title.htmlEscaped)</th>" }
         return "<thead><tr>" + titles.joined() + "</tr></thead>\n"
     }
 
     /// A table cell holding `text`, right-aligned when it is `numeric`.
-    private static func dataCell(_ text: String, numeric: Bool) -> String {
+    static func dataCell(_ text: String, numeric: Bool) -> String {
         "<td\(numeric ? " class=\"num\"" : "")>\(text.htmlEscaped)</td>"
     }
 
     /// A table cell naming `mode`, after a swatch of its colour in the charts.
-    private static func modeCell(_ mode: CellMode) -> String {
+    static func modeCell(_ mode: CellMode) -> String {
         "<td><span class=\"swatch\" style=\"background:\(SeriesStyle.color(mode: mode))\"></span>\(mode.rawValue.htmlEscaped)</td>"
     }
 
@@ -241,6 +251,17 @@ public enum ReportHTML {
         .testbed { margin: 0 0 12px; padding: 8px 10px; background: #fff; border: 1px solid #d6d6d6; border-radius: 4px; font: 13px/1.4 ui-monospace, "SFMono-Regular", Menlo, Consolas, monospace; overflow-wrap: anywhere; }
         .warning { margin: 0 0 12px; padding: 6px 10px; background: #fff3dc; border: 1px solid #e0a030; border-radius: 4px; }
         .facts { display: flex; flex-wrap: wrap; gap: 16px; align-items: flex-start; }
+        table.headline { font-size: 14px; width: auto; }
+        table.headline th, table.headline td { padding: 5px 10px; }
+        table.headline th { white-space: normal; vertical-align: bottom; max-width: 150px; }
+        table.matrix { width: auto; font-size: 13px; }
+        table.matrix td.verdict { font-family: ui-monospace, "SFMono-Regular", Menlo, Consolas, monospace; cursor: help; }
+        .v-coherent { background: #d8f0d8; color: #145214; }
+        .v-stale { background: #f8d4d4; color: #8a1010; font-weight: 600; }
+        .v-through-protection { background: #fde2c0; color: #8a4500; font-weight: 600; }
+        .v-other { background: #e6e6e6; color: #444; }
+        .legend { font-size: 13px; color: #444; max-width: 1100px; }
+        .legend span.verdict { white-space: nowrap; padding: 1px 6px; border-radius: 3px; font-family: ui-monospace, "SFMono-Regular", Menlo, Consolas, monospace; }
         table { border-collapse: collapse; background: #fff; }
         caption { text-align: left; font-weight: 600; padding: 0 0 4px; }
         .kv { border: 1px solid #d6d6d6; font-size: 13px; }

@@ -1,8 +1,8 @@
 import Foundation
 public import ODPKit
 
-/// Everything one odpkit run measured: where (the testbed), with which settings, every cell, perftest's
-/// numbers for comparison, and notes. Its JSON (`report.json`) is what `odpkit render` turns into HTML.
+/// Everything one odpkit run measured: where (the testbed), with which settings, every cell, the
+/// coherence matrix, perftest's numbers for comparison, and notes. Its JSON (`report.json`) is what `odpkit render` turns into HTML.
 ///
 /// The JSON also holds `fits`, the registration fits; they are not read back but computed again from
 /// the cells, so a report from before they were written decodes too, and they always match its cells.
@@ -23,6 +23,9 @@ public struct LatencyReport: Sendable, Codable, Equatable {
     public var perftest: [PerftestResult]
     /// Each fault cell's cost over its control (`FaultCost`), worked out from the raw samples.
     public var faultCosts: [FaultCost]
+    /// The coherence matrix's cells (`CoherenceMatrix`); empty when the run did not measure it, and in
+    /// reports written before the matrix was part of them. The JSON leaves the field out when empty.
+    public var coherence: [CoherenceCell]
     public var notes: [String]
 
     /// Registration and deregistration time against region size as straight lines (`RegistrationFit.fits`).
@@ -33,7 +36,7 @@ public struct LatencyReport: Sendable, Codable, Equatable {
     public init(
         schema: String = LatencyReport.currentSchema, testbed: TestbedLabel, startedAt: String = LatencyReport.timestamp(),
         durationSeconds: Double = 0, settings: [String: String] = [:], cells: [ReportCell] = [],
-        perftest: [PerftestResult] = [], faultCosts: [FaultCost] = [], notes: [String] = []
+        perftest: [PerftestResult] = [], faultCosts: [FaultCost] = [], coherence: [CoherenceCell] = [], notes: [String] = []
     ) {
         self.schema = schema
         self.testbed = testbed
@@ -43,11 +46,12 @@ public struct LatencyReport: Sendable, Codable, Equatable {
         self.cells = cells
         self.perftest = perftest
         self.faultCosts = faultCosts
+        self.coherence = coherence
         self.notes = notes
     }
 
     private enum CodingKeys: String, CodingKey {
-        case schema, testbed, startedAt, durationSeconds, settings, cells, perftest, faultCosts, notes, fits
+        case schema, testbed, startedAt, durationSeconds, settings, cells, perftest, faultCosts, coherence, notes, fits
     }
 
     public init(from decoder: any Decoder) throws {
@@ -60,6 +64,7 @@ public struct LatencyReport: Sendable, Codable, Equatable {
         cells = try container.decode([ReportCell].self, forKey: .cells)
         perftest = try container.decode([PerftestResult].self, forKey: .perftest)
         faultCosts = try container.decodeIfPresent([FaultCost].self, forKey: .faultCosts) ?? []
+        coherence = try container.decodeIfPresent([CoherenceCell].self, forKey: .coherence) ?? []
         notes = try container.decode([String].self, forKey: .notes)
     }
 
@@ -73,6 +78,7 @@ public struct LatencyReport: Sendable, Codable, Equatable {
         try container.encode(cells, forKey: .cells)
         try container.encode(perftest, forKey: .perftest)
         if !faultCosts.isEmpty { try container.encode(faultCosts, forKey: .faultCosts) }
+        if !coherence.isEmpty { try container.encode(coherence, forKey: .coherence) }
         try container.encode(notes, forKey: .notes)
         try container.encode(fits, forKey: .fits)
     }
