@@ -255,7 +255,7 @@ public enum ReportHTML {
         table.headline th, table.headline td { padding: 5px 10px; }
         table.headline th { white-space: normal; vertical-align: bottom; max-width: 150px; }
         table.matrix { width: auto; font-size: 13px; }
-        table.matrix td.verdict { font-family: ui-monospace, "SFMono-Regular", Menlo, Consolas, monospace; cursor: help; }
+        table.matrix td.verdict { font-family: ui-monospace, "SFMono-Regular", Menlo, Consolas, monospace; cursor: help; white-space: normal; max-width: 330px; overflow-wrap: anywhere; }
         .v-coherent { background: #d8f0d8; color: #145214; }
         .v-stale { background: #f8d4d4; color: #8a1010; font-weight: 600; }
         .v-through-protection { background: #fde2c0; color: #8a4500; font-weight: 600; }
