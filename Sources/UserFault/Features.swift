@@ -51,7 +51,7 @@ extension UserFaultFD {
         public static let wpAsync = Features(rawValue: 1 << 15)
         /// `UFFD_FEATURE_MOVE` (Linux 6.8): UFFDIO_MOVE moves pages instead of copying them.
         public static let move = Features(rawValue: 1 << 16)
-        /// `UFFD_FEATURE_RWP` (newer than 6.18; the testbed's 7.3 offers it): read-write protection
+        /// `UFFD_FEATURE_RWP` (newer than 6.18): read-write protection
         /// tracking, UFFDIO_REGISTER_MODE_RWP and UFFDIO_RWPROTECT.
         public static let rwp = Features(rawValue: 1 << 17)
         /// `UFFD_FEATURE_RWP_ASYNC` (with rwp): the kernel resolves read-write-protect faults itself.

@@ -21,7 +21,7 @@ import ODPKit
 /// ```
 /// perftest beside odpkit, pinned, in rounds of pairs (median t_typical of the rounds, µs)
 /// test         bytes  rounds  perftest  odpkit  odpkit/perftest  90 % interval  within 10 %  per round
-/// ib_read_lat      8       5     35.91   37.20            1.036    0.912–1.081  yes          0.98 1.04 …
+/// ib_read_lat      8      16     PP.PP   OO.OO            R.RRR    L.LLL–U.UUU  yes          R.RR R.RR …
 /// ```
 public struct PerftestComparison: Sendable, Hashable {
     /// The largest share by which odpkit's pinned median may exceed perftest's.

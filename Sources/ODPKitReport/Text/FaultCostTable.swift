@@ -3,7 +3,7 @@
 /// ```
 /// fault cost: fault − control (same steps, accessed pages present), Hodges–Lehmann with its 90 % interval; times in µs
 /// mode  operation  pages  conditions                  fault  control  fault − control        interval  #samples
-/// odp   RDMA READ      1  pages=absent;prefetch=none  40.00    20.00            20.00  [18.00, 22.00]  1000/1000
+/// odp   RDMA READ      1  pages=absent;prefetch=none  FF.FF    CC.CC            DD.DD  [LL.LL, UU.UU]  1000/1000
 /// ```
 public enum FaultCostTable {
     /// The column titles; times in µs.

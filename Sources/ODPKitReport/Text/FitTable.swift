@@ -5,8 +5,7 @@ import Foundation
 /// ```
 /// registration fits: median = fixed + slope × size, least squares weighted by 1/t²
 /// probe         mode    conditions               fixed µs  per GiB ms  sizes  range          R²
-/// registration  pinned  pages=absent;thp=off        31.20      201.53     13  4 KiB–16 MiB  0.998
-/// registration  odp     pages=absent;thp=off        42.10        0.00     13  4 KiB–16 MiB  0.012
+/// registration  pinned  pages=absent;thp=off        FFF.FF      SSS.SS     13  4 KiB–16 MiB  R.RRR
 /// ```
 public enum FitTable {
     /// The column titles: the fixed cost in µs, the slope in ms per GiB.
