@@ -14,13 +14,17 @@ struct CoherenceExpectation: CustomStringConvertible {
     var read: String
     var write: String?
     var why: String
+    /// For a mirror cell: whether the mirror must hear the change (an invalidation event, chunks re-pinned,
+    /// a window measured) or must hear nothing (userfaultfd sends no event for it); nil: not checked.
+    var mirrorHears: Bool?
 
-    init(_ scenario: String, _ mode: RegistrationMode, _ read: String, write: String? = nil, because why: String) {
+    init(_ scenario: String, _ mode: RegistrationMode, _ read: String, write: String? = nil, because why: String, mirrorHears: Bool? = nil) {
         self.scenario = scenario
         self.mode = mode
         self.read = read
         self.write = write
         self.why = why
+        self.mirrorHears = mirrorHears
     }
 
     var description: String { "\(scenario) \(mode)" }
@@ -44,6 +48,16 @@ struct CoherenceExpectation: CustomStringConvertible {
             let expected = cell.access == .write ? (write ?? read) : read
             #expect(cell.verdict == expected, "\(self.scenario), \(mode), NIC \(cell.access): expected \(expected) because \(why); got \(cell.verdict) (\(cell.detail))",
                     sourceLocation: sourceLocation)
+            switch mirrorHears {
+            case true?:
+                #expect(cell.windowNanoseconds?.count == 1 && cell.detail.contains("the mirror heard ") && !cell.detail.contains("heard no invalidation event"),
+                        "\(self.scenario), NIC \(cell.access): the mirror must hear the change and re-pin, with its window measured: \(cell.detail)", sourceLocation: sourceLocation)
+            case false?:
+                #expect(cell.windowNanoseconds == nil && cell.detail.contains("the mirror heard no invalidation event"),
+                        "\(self.scenario), NIC \(cell.access): userfaultfd sends no event for this change: \(cell.detail)", sourceLocation: sourceLocation)
+            case nil:
+                break
+            }
         }
     }
 }

@@ -86,6 +86,30 @@ struct CoherenceReportTests {
         #expect(CoherenceTable.render([]) == nil)
     }
 
+    @Test func theMirrorsWindowIsTheLastColumnWhereItRepinned() throws {
+        var cells = Self.cells
+        let index = try #require(cells.firstIndex { $0.scenario == "dontneed-all" && $0.access == .read && $0.mode == .mirror })
+        cells[index].windowNanoseconds = [3_000, 1_000, 2_000]
+        #expect(cells[index].windowMicroseconds == 2 && Self.cells[index].windowMicroseconds == nil)
+        #expect(CoherenceCell(scenario: "s", access: .read, mode: .mirror, verdicts: [.coherent], detail: "", windowNanoseconds: []).windowNanoseconds == nil)
+
+        let lines = try #require(CoherenceTable.render(cells)).split(separator: "\n").map(String.init)
+        // The column is numeric: its figures end where its heading does.
+        #expect(lines[1].hasSuffix("  \(CoherenceTable.windowColumn)"))
+        #expect(lines[2].hasSuffix(" 2.00") && lines[2].count == lines[1].count, "\(lines[2])")
+        #expect(lines[3].hasSuffix(" -") && lines[3].count == lines[1].count, "a row where the mirror re-pinned nothing: \(lines[3])")
+        // Without a window anywhere the column is left out (the table test above).
+
+        let json = try LatencyReport(testbed: ReportTests.testbed, coherence: cells).json()
+        let decoded = try LatencyReport(json: json)
+        #expect(json.contains("\"windowNanoseconds\" : [") && decoded.coherence == cells)
+
+        var report = ReportTests.sampleReport()
+        report.coherence = cells
+        let html = ReportHTML.render(report)
+        #expect(html.contains(CoherenceTable.windowColumn.htmlEscaped) && html.contains(">2.00</td>"))
+    }
+
     @Test func pageOpensWithTheHeadlineThenTheMatrix() throws {
         var report = ReportTests.sampleReport()
         report.coherence = Self.cells

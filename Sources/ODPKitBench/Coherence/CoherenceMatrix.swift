@@ -34,15 +34,18 @@ public enum CoherenceMatrix {
                 progress("coherence: \(scenario.name), NIC \(access)")
                 var verdicts: [RegistrationMode: [CoherenceVerdict]] = [:]
                 var details: [RegistrationMode: String] = [:]
+                var windows: [RegistrationMode: [UInt64]] = [:]
                 for _ in 0..<max(1, repeats) {
                     for mode in modes {
-                        let (verdict, detail) = try check(scenario, access: access, mode: mode, on: path)
-                        verdicts[mode, default: []].append(verdict)
-                        details[mode] = detail
+                        let outcome = try check(scenario, access: access, mode: mode, on: path)
+                        verdicts[mode, default: []].append(outcome.verdict)
+                        details[mode] = outcome.detail
+                        if let window = outcome.window { windows[mode, default: []].append(window) }
                     }
                 }
                 cells += modes.map { mode in
-                    CoherenceCell(scenario: scenario.name, access: access, mode: mode, verdicts: verdicts[mode] ?? [], detail: details[mode] ?? "")
+                    CoherenceCell(scenario: scenario.name, access: access, mode: mode, verdicts: verdicts[mode] ?? [], detail: details[mode] ?? "",
+                                  windowNanoseconds: windows[mode])
                 }
             }
         }
@@ -54,24 +57,41 @@ public enum CoherenceMatrix {
 
     /// One repetition of one cell: its verdict and what the bytes showed. A cell whose unmapped pages
     /// were mapped again by another thread before the NIC's access ended is void, and tried again.
-    static func check(_ scenario: CoherenceScenario, access: NICAccess, mode: RegistrationMode, on path: LoopbackPath) throws(ODPKitError) -> (CoherenceVerdict, String) {
+    static func check(_ scenario: CoherenceScenario, access: NICAccess, mode: RegistrationMode, on path: LoopbackPath) throws(ODPKitError) -> Outcome {
         for _ in 0..<attempts {
-            if let outcome = try attempt(scenario, access: access, mode: mode, on: path) { return outcome }
+            var mirror = MirrorObservation()
+            if let outcome = try attempt(scenario, access: access, mode: mode, on: path, observing: &mirror) { return mirror.annotated(outcome) }
         }
-        return (.notApplicable(reason: "another mapping took the unmapped pages, \(attempts) times"), "")
+        return Outcome(.notApplicable(reason: "another mapping took the unmapped pages, \(attempts) times"), "")
     }
 
-    /// One try of `check`; nil when another mapping took the unmapped pages.
-    private static func attempt(_ scenario: CoherenceScenario, access: NICAccess, mode: RegistrationMode, on path: LoopbackPath) throws(ODPKitError) -> (CoherenceVerdict, String)? {
+    /// One cell's verdict, what the bytes showed, and a mirror region's window.
+    struct Outcome {
+        var verdict: CoherenceVerdict
+        var detail: String
+        var window: UInt64?
+
+        init(_ verdict: CoherenceVerdict, _ detail: String, window: UInt64? = nil) {
+            self.verdict = verdict
+            self.detail = detail
+            self.window = window
+        }
+    }
+
+    /// One try of `check`, with what a mirror region did about the change in `mirror`; nil when another
+    /// mapping took the unmapped pages.
+    private static func attempt(
+        _ scenario: CoherenceScenario, access: NICAccess, mode: RegistrationMode, on path: LoopbackPath, observing mirror: inout MirrorObservation
+    ) throws(ODPKitError) -> Outcome? {
         let memory: ScenarioMemory
         do {
             memory = try ScenarioMemory(scenario.memory, pages: scenario.pages, growthRoom: scenario.growthRoom)
         } catch {
-            return (.notApplicable(reason: error.code == .unsupported ? error.reason : "\(scenario.memory.rawValue) memory: \(error)"), "")
+            return Outcome(.notApplicable(reason: error.code == .unsupported ? error.reason : "\(scenario.memory.rawValue) memory: \(error)"), "")
         }
         let length = memory.length
         guard length <= path.staging.length else {
-            return (.notApplicable(reason: "the path's staging buffer holds \(path.staging.length) bytes, less than the region"), "")
+            return Outcome(.notApplicable(reason: "the path's staging buffer holds \(path.staging.length) bytes, less than the region"), "")
         }
         let registered = memory.base
         let old = cpuPattern.bytes(0..<length)
@@ -80,7 +100,7 @@ public enum CoherenceMatrix {
         do {
             region = try RegisteredRegion(mode, pd: path.pd, address: memory.base, length: length)
         } catch {
-            return (CoherenceVerdict(refusal: error), "the registration refused")
+            return Outcome(CoherenceVerdict(refusal: error), "the registration refused")
         }
         defer { try? region.close() }
 
@@ -89,34 +109,36 @@ public enum CoherenceMatrix {
         switch path.coherenceRead(region, length: length, canary: canary) {
         case .failure(let failure):
             try throwIfUnrecovered(failure)
-            return (failure.verdict, "the NIC could not read the region before the change")
+            return Outcome(failure.verdict, "the NIC could not read the region before the change")
         case .success(let before):
             let read = pagesEqual(before, old, pages: scenario.pages)
             guard read == scenario.pages else {
-                return (.stale(stalePages: scenario.pages - read, pages: scenario.pages), "before the change the NIC read the CPU's bytes in only \(read)/\(scenario.pages) pages")
+                return Outcome(.stale(stalePages: scenario.pages - read, pages: scenario.pages), "before the change the NIC read the CPU's bytes in only \(read)/\(scenario.pages) pages")
             }
         }
 
+        mirror.beforeChange(region)
         do {
             try scenario.change(memory)
+            mirror.changeReturned()
         } catch where error.code == .notApplicable {
-            return (.notApplicable(reason: error.reason), "")
+            return Outcome(.notApplicable(reason: error.reason), "")
         } catch {
-            return (CoherenceVerdict(refusal: error), "the change refused")
+            return Outcome(CoherenceVerdict(refusal: error), "the change refused")
         }
 
         let unmapped = scenario.unmappedPages
         let mapped = (0..<scenario.pages).filter { !unmapped.contains($0) }
         switch access {
         case .read:
-            let outcome = path.coherenceRead(region, length: length, canary: canary)
+            let outcome = path.coherenceRead(region, length: length, canary: canary) { mirror.keysReady(at: $0) }
             guard stillUnmapped(unmapped, at: registered) else { return nil }
             try scenario.restore?(memory)
             let cpu = cpuBytes(at: registered, length: length, unmapped: unmapped)
             switch outcome {
             case .failure(let failure):
                 try throwIfUnrecovered(failure)
-                return (failure.verdict, "CPU sees \(cpuSummary(cpu, mapped: mapped, unmapped: unmapped))")
+                return Outcome(failure.verdict, "CPU sees \(cpuSummary(cpu, mapped: mapped, unmapped: unmapped))")
             case .success(let nic):
                 let agreeing = mapped.count { samePage(nic, cpu, $0) }
                 let reached = unmapped.filter { !samePage(nic, canary, $0) }
@@ -124,28 +146,28 @@ public enum CoherenceMatrix {
                     + "\(pagesEqual(nic, old, pages: scenario.pages)), nothing (the canary) in \(pagesEqual(nic, canary, pages: scenario.pages))"
                     + (unmapped.isEmpty ? "" : ", bytes from \(reached.count)/\(unmapped.count) unmapped pages")
                 if !reached.isEmpty || (scenario.cpuAccess == .none && pagesEqual(nic, canary, pages: scenario.pages) < scenario.pages) {
-                    return (.throughProtection, detail)
+                    return Outcome(.throughProtection, detail)
                 }
                 let stale = mapped.count - agreeing + unmapped.count
-                return (stale == 0 ? .coherent : .stale(stalePages: stale, pages: scenario.pages), detail)
+                return Outcome(stale == 0 ? .coherent : .stale(stalePages: stale, pages: scenario.pages), detail)
             }
         case .write:
             let written = distinctBytes(count: length, avoiding: avoided + [canary], from: 0x3B)
-            let failure = path.coherenceWrite(written, to: region)
+            let failure = path.coherenceWrite(written, to: region) { mirror.keysReady(at: $0) }
             guard stillUnmapped(unmapped, at: registered) else { return nil }
             try scenario.restore?(memory)
             let cpu = cpuBytes(at: registered, length: length, unmapped: unmapped)
             if let failure {
                 try throwIfUnrecovered(failure)
-                return (failure.verdict, "CPU sees \(cpuSummary(cpu, mapped: mapped, unmapped: unmapped))")
+                return Outcome(failure.verdict, "CPU sees \(cpuSummary(cpu, mapped: mapped, unmapped: unmapped))")
             }
             let landed = mapped.count { samePage(cpu, written, $0) }
             let detail = "the NIC wrote \(scenario.pages) pages\(unmapped.isEmpty ? "" : ", \(unmapped.count) of them unmapped"); the CPU sees the write in "
                 + "\(landed)/\(mapped.count) mapped pages, and sees \(cpuSummary(cpu, mapped: mapped, unmapped: unmapped))"
             if !unmapped.isEmpty || (scenario.cpuAccess != .readWrite && landed > 0) {
-                return (.throughProtection, detail)
+                return Outcome(.throughProtection, detail)
             }
-            return (landed == scenario.pages ? .coherent : .stale(stalePages: scenario.pages - landed, pages: scenario.pages), detail)
+            return Outcome(landed == scenario.pages ? .coherent : .stale(stalePages: scenario.pages - landed, pages: scenario.pages), detail)
         }
     }
 

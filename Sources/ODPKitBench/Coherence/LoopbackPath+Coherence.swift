@@ -7,11 +7,12 @@ extension LoopbackPath {
 
     /// READs `length` bytes of `region` from its start into the staging buffer, which holds `canary`
     /// first (so bytes that did not land show as the canary); returns the staging buffer's bytes, or the
-    /// verdict of what failed (the queue pairs are then recovered).
-    func coherenceRead(_ region: RegisteredRegion, length: Int, canary: [UInt8]) -> Result<[UInt8], CoherenceFailure> {
+    /// verdict of what failed (the queue pairs are then recovered). `keysReady` hears the monotonic time
+    /// at which the region handed out its segments (a mirror region re-pins stale chunks first).
+    func coherenceRead(_ region: RegisteredRegion, length: Int, canary: [UInt8], keysReady: (UInt64) -> Void = { _ in }) -> Result<[UInt8], CoherenceFailure> {
         precondition(canary.count == length && length <= staging.length, "coherenceRead: the canary covers the read, which fits the staging buffer")
         staging.bytes.copyBytes(from: canary)
-        if let failure = postAndPoll(region, length: length, { segment, id throws(ODPKitError) in
+        if let failure = postAndPoll(region, length: length, keysReady: keysReady, { segment, id throws(ODPKitError) in
             try queuePair.postRead(into: stagingRegion, offset: segment.offset, length: segment.length, from: segment.remote, id: id)
         }) {
             return .failure(failure)
@@ -23,11 +24,11 @@ extension LoopbackPath {
     }
 
     /// WRITEs `bytes` over `region` from its start; nil when every WRITE completed, else the verdict of
-    /// what failed (the queue pairs are then recovered).
-    func coherenceWrite(_ bytes: [UInt8], to region: RegisteredRegion) -> CoherenceFailure? {
+    /// what failed (the queue pairs are then recovered). `keysReady` as for `coherenceRead`.
+    func coherenceWrite(_ bytes: [UInt8], to region: RegisteredRegion, keysReady: (UInt64) -> Void = { _ in }) -> CoherenceFailure? {
         precondition(bytes.count <= staging.length, "coherenceWrite: the bytes fit the staging buffer")
         staging.bytes.copyBytes(from: bytes)
-        return postAndPoll(region, length: bytes.count) { segment, id throws(ODPKitError) in
+        return postAndPoll(region, length: bytes.count, keysReady: keysReady) { segment, id throws(ODPKitError) in
             try queuePair.postWrite(from: stagingRegion, offset: segment.offset, length: segment.length, to: segment.remote, id: id)
         }
     }
@@ -36,10 +37,13 @@ extension LoopbackPath {
     /// `PostWindow.defaultLimit` outstanding, and polls every one: nil when all succeeded, else the first
     /// failure. A refusal before anything was posted leaves the queue pairs as they were; a failed
     /// completion or a timeout recovers them, so the next check starts clean.
-    private func postAndPoll(_ region: RegisteredRegion, length: Int, _ post: (RegionSegment, UInt64) throws(ODPKitError) -> Void) -> CoherenceFailure? {
+    private func postAndPoll(
+        _ region: RegisteredRegion, length: Int, keysReady: (UInt64) -> Void, _ post: (RegionSegment, UInt64) throws(ODPKitError) -> Void
+    ) -> CoherenceFailure? {
         let segments: [RegionSegment]
         do {
             segments = try region.segments(offset: 0, length: length)
+            keysReady(monotonicNanoseconds())
         } catch {
             return CoherenceFailure(.init(refusal: error))
         }

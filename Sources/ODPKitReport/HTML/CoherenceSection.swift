@@ -25,13 +25,14 @@ enum CoherenceSection {
     static func render(_ cells: [CoherenceCell]) -> String {
         var out = "<section id=\"coherence\">\n<h2>Coherence</h2>\n"
         guard !cells.isEmpty else { return out + ReportHTML.notMeasured + "</section>\n" }
-        out += "<p class=\"lead\">After the CPU changes registered memory (the scenario), the NIC touches the range first (READ or WRITE), then the CPU looks: does the NIC see what the CPU sees? Hover over a verdict for what the bytes showed.</p>\n"
+        out += "<p class=\"lead\">After the CPU changes registered memory (the scenario), the NIC touches the range first (READ or WRITE), then the CPU looks: does the NIC see what the CPU sees? Hover over a verdict for what the bytes showed. The mirror's window: from the change's return until the mirror handed out coherent keys again, median over the repetitions where it re-pinned chunks.</p>\n"
         out += "<p class=\"legend\">" + legend.map { entry in
             "<span class=\"verdict \(entry.verdictClass)\">\(entry.spelling.htmlEscaped)</span> \(entry.meaning.htmlEscaped)"
         }.joined(separator: "; ") + ".</p>\n"
         let modes = CoherenceTable.modes(cells)
-        let columns = ["scenario", "access"] + modes.map(\.rawValue)
-        out += "<div class=\"scroll\"><table class=\"cells matrix\">\n" + ReportHTML.headerRow(columns, numeric: []) + "<tbody>\n"
+        let windowed = cells.contains { $0.windowNanoseconds != nil }
+        let columns = ["scenario", "access"] + modes.map(\.rawValue) + (windowed ? [CoherenceTable.windowColumn] : [])
+        out += "<div class=\"scroll\"><table class=\"cells matrix\">\n" + ReportHTML.headerRow(columns, numeric: windowed ? [columns.count - 1] : []) + "<tbody>\n"
         for row in CoherenceTable.rows(cells) {
             out += "<tr>" + ReportHTML.dataCell(row.scenario, numeric: false) + ReportHTML.dataCell(row.access.rawValue, numeric: false)
             for mode in modes {
@@ -41,6 +42,7 @@ enum CoherenceSection {
                     out += ReportHTML.dataCell("-", numeric: false)
                 }
             }
+            if windowed { out += ReportHTML.dataCell(CoherenceTable.window(row), numeric: true) }
             out += "</tr>\n"
         }
         return out + "</tbody>\n</table></div>\n</section>\n"

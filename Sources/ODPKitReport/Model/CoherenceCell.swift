@@ -11,13 +11,23 @@ public struct CoherenceCell: Sendable, Hashable, Codable {
     public var verdicts: [CoherenceVerdict]
     /// What the last repetition's bytes showed, page by page, in words.
     public var detail: String
+    /// A mirror region's window in each repetition where the mirror re-pinned chunks after the change:
+    /// from the change's return until the region handed out coherent keys again, in nanoseconds. Nil
+    /// for other modes and where the mirror re-pinned nothing.
+    public var windowNanoseconds: [UInt64]?
 
-    public init(scenario: String, access: NICAccess, mode: RegistrationMode, verdicts: [CoherenceVerdict], detail: String) {
+    public init(scenario: String, access: NICAccess, mode: RegistrationMode, verdicts: [CoherenceVerdict], detail: String, windowNanoseconds: [UInt64]? = nil) {
         self.scenario = scenario
         self.access = access
         self.mode = mode
         self.verdicts = verdicts
         self.detail = detail
+        self.windowNanoseconds = windowNanoseconds.flatMap { $0.isEmpty ? nil : $0 }
+    }
+
+    /// The median window in microseconds, nil where there is none.
+    public var windowMicroseconds: Double? {
+        PerftestComparison.median((windowNanoseconds ?? []).map { Double($0) / 1000 })
     }
 
     /// The verdict when every repetition agrees (`stale(4/4 pages)`), else each distinct verdict with its

@@ -4,8 +4,8 @@ import ODPKit
 ///
 /// ```
 /// coherence: after the change the NIC touches the range first, then the CPU looks
-/// scenario      access  pinned             odp       mirror
-/// dontneed-all  read    stale(4/4 pages)   coherent  coherent
+/// scenario      access  pinned             odp       mirror    mirror window µs
+/// dontneed-all  read    stale(4/4 pages)   coherent  coherent  <median>
 /// ```
 public enum CoherenceTable {
     /// The table's heading.
@@ -36,13 +36,23 @@ public enum CoherenceTable {
         return rows
     }
 
-    /// The table of `cells`, modes in their own order; nil without cells.
+    /// The last column's heading: the mirror's median window in the row, where it re-pinned chunks.
+    static let windowColumn = "mirror window µs"
+
+    /// The row's mirror window, formatted; `-` where the mirror re-pinned nothing (or was not measured).
+    static func window(_ row: Row) -> String {
+        row.cells[.mirror]?.windowMicroseconds.map(ReportFormat.microseconds) ?? "-"
+    }
+
+    /// The table of `cells`, modes in their own order, with the mirror's window last when it has one;
+    /// nil without cells.
     public static func render(_ cells: [CoherenceCell]) -> String? {
         guard !cells.isEmpty else { return nil }
         let modes = modes(cells)
-        let lines = [["scenario", "access"] + modes.map(\.rawValue)] + rows(cells).map { row in
-            [row.scenario, row.access.rawValue] + modes.map { row.cells[$0]?.verdict ?? "-" }
+        let windowed = cells.contains { $0.windowNanoseconds != nil }
+        let lines = [["scenario", "access"] + modes.map(\.rawValue) + (windowed ? [windowColumn] : [])] + rows(cells).map { row in
+            [row.scenario, row.access.rawValue] + modes.map { row.cells[$0]?.verdict ?? "-" } + (windowed ? [window(row)] : [])
         }
-        return ([heading] + TextTable.lines(lines, numericColumns: [])).joined(separator: "\n")
+        return ([heading] + TextTable.lines(lines, numericColumns: windowed ? [modes.count + 2] : [])).joined(separator: "\n")
     }
 }
