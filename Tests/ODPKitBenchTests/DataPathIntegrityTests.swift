@@ -23,28 +23,24 @@ extension RXEIntegration {
         }
 
 
-        /// rxe's ODP copy (kernel 7.3.4+deb13) starts every access at the beginning of its page: a packet
-        /// that starts inside a page reads or writes the page's first bytes. An access that starts inside a
-        /// page and crosses into the next one moves other pages' bytes as well (a READ of the first part
-        /// returns the next page's). On rxe only, those two are known issues; any other wrong byte, and any
-        /// on another device, fails. If a kernel fixes the first, it stops being recorded and the test says so.
+        /// rdma_rxe's ODP copy on the testbed's kernel starts each packet's copy at its page's first byte
+        /// and copies a second page to or from the packet's start again (`RXEODPCopyDefect`). On rxe an
+        /// access that starts inside a page must leave exactly what that defect predicts, recorded as a
+        /// known issue (which fails the day a kernel fixes it); any other wrong byte fails, and on any
+        /// other device every wrong byte fails. Page-aligned accesses must be exact everywhere.
         @Test func odpDataPathAtOffsetsInsidePages() throws {
             let failures = try DataPathIntegrity.run(.odp, on: path)
             let pageAligned = failures.filter { $0.offset % pageSize == 0 }
             #expect(pageAligned.isEmpty, "page-aligned ODP accesses must be exact: \(pageAligned)")
-            let onRXE = path.context.deviceName.hasPrefix("rxe")
             let unaligned = failures.filter { $0.offset % pageSize != 0 }
-            let fromPageStart = unaligned.filter(\.fromPageStart)
-            let crossingPages = unaligned.filter { !$0.fromPageStart && $0.offset % pageSize + $0.length > pageSize }
-            let otherwiseWrong = onRXE ? unaligned.filter { !$0.fromPageStart && !crossingPages.contains($0) } : unaligned
-            #expect(otherwiseWrong.isEmpty, "ODP accesses inside pages must be exact (only rxe's symptoms are known): \(otherwiseWrong)")
-            if onRXE {
-                withKnownIssue("rdma_rxe ODP ignores the offset within a page") {
-                    #expect(fromPageStart.isEmpty, "\(fromPageStart)")
-                }
-                withKnownIssue("rdma_rxe ODP moves another page's bytes when an access crosses a page boundary", isIntermittent: true) {
-                    #expect(crossingPages.isEmpty, "\(crossingPages)")
-                }
+            guard path.context.deviceName.hasPrefix("rxe") else {
+                #expect(unaligned.isEmpty, "ODP accesses inside pages must be exact: \(unaligned)")
+                return
+            }
+            let unexplained = unaligned.filter { !$0.rxeCopyDefect }
+            #expect(unexplained.isEmpty, "on rxe, ODP accesses inside pages may only show the known copy defect: \(unexplained)")
+            withKnownIssue("rdma_rxe's ODP copy starts at the page's first byte and does not advance across pages") {
+                #expect(unaligned.isEmpty, "\(unaligned)")
             }
         }
 

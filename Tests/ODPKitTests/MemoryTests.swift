@@ -36,13 +36,27 @@ struct MemoryTests {
         #expect(ByteSummary([1, 1, 2]).description == "mixed (0x1 × 2, 0x2 × 1)")
     }
 
-    @Test func patternTellsOffsetsAndPagesApart() {
+    /// Bytes moved from any other place differ from the expected ones: no shift by 1 byte to a page, by
+    /// a multiple of 256 bytes (the period of the pattern this one replaced) or by whole pages up to
+    /// 16 MiB leaves 8 bytes in a row equal anywhere in the first pages.
+    @Test func patternTellsEveryShiftApart() {
         let pattern = BytePattern(salt: 0x11)
-        let bytes = pattern.bytes(0..<(2 * pageSize))
-        #expect(zip(bytes, bytes.dropFirst()).allSatisfy { $0 != $1 }, "neighbours must differ")
-        #expect(bytes[0..<pageSize].elementsEqual(bytes[pageSize...]) == false, "pages must differ")
-        #expect(ByteSummary(bytes[0..<1024]).histogram.count > 64)
-        #expect(BytePattern(salt: 0x5A).byte(at: 5) != pattern.byte(at: 5))
+        let span = 4 * pageSize
+        let shifts = Array(1...pageSize) + stride(from: 256, through: 64 * pageSize, by: 256) + stride(from: pageSize, through: 16 << 20, by: pageSize)
+        let bytes = pattern.bytes(0..<(span + shifts.max()!))
+        for shift in Set(shifts) {
+            var run = 0
+            for position in 0..<span {
+                run = bytes[position] == bytes[position + shift] ? run + 1 : 0
+                if run == 8 {
+                    Issue.record("a shift by \(shift) leaves 8 equal bytes in a row, ending at \(position)")
+                    break
+                }
+            }
+        }
+        #expect(ByteSummary(bytes[0..<1024]).histogram.count > 200)
+        let other = BytePattern(salt: 0x5A)
+        #expect((0..<span).allSatisfy { other.byte(at: $0) != pattern.byte(at: $0) }, "patterns with different salts differ everywhere")
     }
 
     @Test func memlockLimitArithmetic() {

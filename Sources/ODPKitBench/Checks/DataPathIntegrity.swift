@@ -13,13 +13,12 @@ public enum DataPathIntegrity {
         /// How many of the `length` bytes were wrong, and the first wrong position.
         public var wrongBytes: Int
         public var firstWrong: Int
-        /// Whether every wrong byte is the byte the access would have moved had it started at its page's
-        /// first byte (rdma_rxe's ODP symptom: it ignores the offset within the page).
-        public var fromPageStart: Bool
+        /// Whether the bytes are exactly what rdma_rxe's defective ODP copy leaves (`RXEODPCopyDefect`).
+        public var rxeCopyDefect: Bool
 
         public var description: String {
             "\(mode) \(access) of \(length) bytes at offset \(offset): \(wrongBytes) bytes wrong, the first at +\(firstWrong)"
-                + (fromPageStart ? ", each the byte at the page's start instead" : "")
+                + (rxeCopyDefect ? ", each as rdma_rxe's ODP copy defect predicts" : "")
         }
     }
 
@@ -28,24 +27,32 @@ public enum DataPathIntegrity {
         (0, 4 * pageSize), (0, 1024), (pageSize / 2, 64), (1000, 100), (3 * pageSize / 4, pageSize / 2), (pageSize + 8, 2 * pageSize),
     ]
 
-    /// Reads and writes each access in `accesses` through the NIC on a fresh `mode` region; returns what went wrong.
+    /// Reads and writes each access in `accesses` through the NIC on a fresh `mode` region; returns what
+    /// went wrong. A wrong access is also compared with what rdma_rxe's ODP copy defect would leave, with
+    /// the port's active path MTU: the whole region after a WRITE, the READ's bytes where the defect
+    /// copies any.
     public static func run(_ mode: RegistrationMode, on path: LoopbackPath) throws(ODPKitError) -> [Failure] {
+        let mtu = try path.context.port(path.options.port).activeMTUBytes
         var failures: [Failure] = []
         for (offset, length) in accesses {
             let memory = try AnonymousMemory(length: 4 * pageSize)
-            CoherenceCheck.cpuPattern.fill(memory.bytes)
+            let original = CoherenceCheck.cpuPattern.bytes(0..<memory.length)
+            memory.bytes.copyBytes(from: original)
             let region = try path.register(mode, memory)
             defer { try? region.close() }
-            let pageStart = offset - offset % pageSize
             let read = try path.read(region, offset: offset, length: length)
-            if let failure = compare(read, CoherenceCheck.cpuPattern.bytes(offset..<(offset + length)), mode, .read, offset,
-                                     fromPageStart: { read[$0] == CoherenceCheck.cpuPattern.byte(at: pageStart + $0) }) {
+            if let failure = compare(read, Array(original[offset..<(offset + length)]), mode, .read, offset, rxeCopyDefect: {
+                zip(read, RXEODPCopyDefect.read(from: original, offset: offset, length: length, mtu: mtu, pageSize: pageSize))
+                    .allSatisfy { seen, predicted in predicted.map { $0 == seen } ?? true }
+            }) {
                 failures.append(failure)
             }
             let written = CoherenceCheck.nicPattern.bytes(0..<length)
             try path.write(written, to: region, offset: offset)
-            if let failure = compare(Array(memory.bytes[offset..<(offset + length)]), written, mode, .write, offset,
-                                     fromPageStart: { memory.bytes[pageStart + $0] == written[$0] }) {
+            let after = Array(memory.bytes)
+            if let failure = compare(Array(after[offset..<(offset + length)]), written, mode, .write, offset, rxeCopyDefect: {
+                after == RXEODPCopyDefect.write(written, into: original, offset: offset, mtu: mtu, pageSize: pageSize)
+            }) {
                 failures.append(failure)
             }
         }
@@ -53,13 +60,13 @@ public enum DataPathIntegrity {
     }
 
     /// The failure of an access whose bytes `seen` differ from `expected`, nil when they agree;
-    /// `fromPageStart` says whether position `i` holds the byte the access would have moved from its page's start.
+    /// `rxeCopyDefect` says whether what the access left is what rdma_rxe's ODP copy defect predicts.
     private static func compare(_ seen: [UInt8], _ expected: [UInt8], _ mode: RegistrationMode, _ access: NICAccess, _ offset: Int,
-                                fromPageStart: (Int) -> Bool) -> Failure? {
+                                rxeCopyDefect: () -> Bool) -> Failure? {
         let wrong = zip(seen, expected).indices { $0.0 != $0.1 }
         guard let first = wrong.first else { return nil }
         return Failure(mode: mode, access: access, offset: offset, length: expected.count, wrongBytes: wrong.count, firstWrong: first,
-                       fromPageStart: offset % pageSize != 0 && wrong.allSatisfy(fromPageStart))
+                       rxeCopyDefect: rxeCopyDefect())
     }
 }
 

@@ -1,15 +1,24 @@
-/// Position-dependent test bytes: every byte differs from its neighbours and from the same offset in the
-/// next page, so a NIC that reads or writes the wrong offset or the wrong page is caught, not just one
-/// that sees the wrong value. `salt` tells apart the CPU's data from the NIC's.
+/// Position-dependent test bytes that look random: each byte is a hash of its position, so bytes moved
+/// from any other position (another offset in the page, another page, a shift by any distance) differ
+/// from the expected ones in about 255 of 256 places, and a NIC that reads or writes the wrong place is
+/// caught, not just one that sees the wrong value. `salt` is added to every byte: two patterns with
+/// different salts differ at every position, which tells the CPU's data from the NIC's.
 public struct BytePattern: Sendable, Hashable {
     public var salt: UInt8
 
     public init(salt: UInt8) { self.salt = salt }
 
-    /// The pattern's byte at `position`.
+    /// The pattern's byte at `position`: the low byte of MurmurHash3's 64-bit finalizer of the position,
+    /// plus the salt.
     @inline(__always)
     public func byte(at position: Int) -> UInt8 {
-        UInt8(truncatingIfNeeded: (position &* 131) ^ (position >> 12) &* 7) &+ salt
+        var hash = UInt64(bitPattern: Int64(position))
+        hash ^= hash >> 33
+        hash &*= 0xff51_afd7_ed55_8ccd
+        hash ^= hash >> 33
+        hash &*= 0xc4ce_b9fe_1a85_ec53
+        hash ^= hash >> 33
+        return UInt8(truncatingIfNeeded: hash) &+ salt
     }
 
     /// The pattern's bytes for `range`.
