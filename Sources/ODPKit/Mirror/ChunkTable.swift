@@ -89,6 +89,8 @@ final class ChunkTable: Sendable {
         let pagesPerChunk = chunkSize / pageSize
         state.withLock { state in
             state.invalidations += 1
+            // The keys of the touched chunks are no longer valid: a peer comparing generations sees it now.
+            state.generation &+= 1
             for index in touched {
                 state.chunks[index].sequence &+= 1
                 state.chunks[index].valid = false
@@ -187,8 +189,13 @@ final class ChunkTable: Sendable {
         state.withLock { $0.staleChunks.sorted() }
     }
 
-    /// Bumped whenever a chunk's translation (and so its keys) changes: peers compare it to their copy.
+    /// Bumped whenever a chunk's translation (and so its keys) is invalidated or made anew: peers compare
+    /// it to their copy.
     var generation: UInt64 { state.withLock { $0.generation } }
+    /// The generation and, per chunk, whether its translation is valid, read together.
+    func validity() -> (generation: UInt64, valid: [Bool]) {
+        state.withLock { state in (state.generation, state.chunks.map(\.valid)) }
+    }
     /// How many invalidation events touched the region.
     var invalidations: Int { state.withLock { $0.invalidations } }
     /// Whether every chunk overlapping the byte range `range` is valid now.

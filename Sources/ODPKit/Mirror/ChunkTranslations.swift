@@ -63,17 +63,29 @@ final class ChunkTranslations: @unchecked Sendable {
     /// First a barrier: the kernel lets a munmap/madvise/mremap caller go on as soon as the monitor has
     /// read its event, before the handler applied it; so wait until every event read is applied.
     func ensureCoherent(_ range: Range<Int>, deadline: ContinuousClock.Instant) throws(ODPKitError) {
+        try awaitEventsApplied(deadline: deadline)
+        for index in table.chunks(overlapping: table.base + UInt(range.lowerBound), table.base + UInt(range.upperBound)) {
+            try refresh(index, deadline: deadline)
+        }
+    }
+
+    /// The barrier: waits until the monitor has applied every event it had read when called (the
+    /// kernel lets a munmap/madvise/mremap caller go on as soon as its event is read).
+    func awaitEventsApplied(deadline: ContinuousClock.Instant) throws(ODPKitError) {
         let read = monitor.eventsRead
         while table.appliedEvents.load(ordering: .acquiring) < read {
             guard !closing.load(ordering: .acquiring) else { throw closedError }
             guard ContinuousClock.now < deadline else {
-                throw ODPKitError(.timedOut, function: "odpkit mirror refresh", reason: "the monitor has not applied the events it read")
+                throw ODPKitError(.timedOut, function: "odpkit mirror", reason: "the monitor has not applied the events it read")
             }
             sched_yield()
         }
-        for index in table.chunks(overlapping: table.base + UInt(range.lowerBound), table.base + UInt(range.upperBound)) {
-            try refresh(index, deadline: deadline)
-        }
+    }
+
+    /// Whether the monitor has applied every event it has read: the barrier, without waiting.
+    var eventsApplied: Bool {
+        let read = monitor.eventsRead
+        return table.appliedEvents.load(ordering: .acquiring) >= read
     }
 
     /// The eager refresher's turn: re-establishes every stale chunk; a chunk that cannot be pinned now
@@ -187,12 +199,16 @@ final class ChunkTranslations: @unchecked Sendable {
         }
     }
 
-    /// The keys a remote peer needs now.
-    func keyTable(generation: UInt64) -> MirrorKeyTable {
-        regions.withLock { regions in
-            MirrorKeyTable(generation: generation, chunkSize: table.chunkSize, base: UInt64(UInt(bitPattern: address)), chunks: regions.current.map { pinned in
-                pinned.map { MirrorKeyTable.Key(lkey: $0.region.lkey, rkey: $0.region.rkey) }
-            })
+    /// The keys a remote peer needs now, after the barrier: a chunk invalidated since its translation
+    /// was made has none (nil), and the generation has moved with the invalidation.
+    func keyTable(deadline: ContinuousClock.Instant) throws(ODPKitError) -> MirrorKeyTable {
+        try awaitEventsApplied(deadline: deadline)
+        let (generation, valid) = table.validity()
+        return regions.withLock { regions in
+            MirrorKeyTable(generation: generation, chunkSize: table.chunkSize, base: UInt64(UInt(bitPattern: address)),
+                           chunks: zip(regions.current, valid).map { pinned, valid in
+                               valid ? pinned.map { MirrorKeyTable.Key(lkey: $0.region.lkey, rkey: $0.region.rkey) } : nil
+                           })
         }
     }
 

@@ -103,16 +103,18 @@ public final class MirrorRegion: @unchecked Sendable {
     }
 
     /// Whether every chunk overlapping the byte range `range` has a valid translation now, without
-    /// refreshing anything: what a remote peer would find.
+    /// refreshing anything: what a remote peer would find. False while the monitor has read an event
+    /// it has not applied yet (the kernel lets the caller of `madvise` go on once the event is read).
     public func isCoherent(_ range: Range<Int>) -> Bool {
-        table.isValid(range)
+        translations.eventsApplied && table.isValid(range)
     }
 
     /// Waits (yielding) until `isCoherent(range)`, without refreshing anything itself: how long a
     /// remote peer waits for the eager refresher. Throws `.timedOut` after `timeout`.
     public func waitUntilCoherent(_ range: Range<Int>, timeout: Duration = .seconds(10)) throws(ODPKitError) {
         let deadline = ContinuousClock.now.advanced(by: timeout)
-        while !isCoherent(range) {
+        try translations.awaitEventsApplied(deadline: deadline)
+        while !table.isValid(range) {
             guard ContinuousClock.now < deadline else {
                 throw ODPKitError(.timedOut, function: "odpkit mirror", reason: "bytes \(range) did not become coherent within \(timeout) (refresh \(refresh))")
             }
@@ -129,9 +131,11 @@ public final class MirrorRegion: @unchecked Sendable {
         return segments
     }
 
-    /// The keys a remote peer needs, with the generation that changes whenever one of them does.
-    public var keyTable: MirrorKeyTable {
-        translations.keyTable(generation: table.generation)
+    /// The keys a remote peer needs, with the generation that moves whenever one of them is invalidated
+    /// or replaced; an invalidated chunk has no key until it is re-established. Waits first (at most
+    /// `timeout`) until the monitor has applied every event it has read.
+    public func keyTable(timeout: Duration = .seconds(10)) throws(ODPKitError) -> MirrorKeyTable {
+        try translations.keyTable(deadline: .now.advanced(by: timeout))
     }
 
     /// The mirror of `region`; throws `.invalidArgument` for a pinned or ODP region.

@@ -83,7 +83,7 @@ public enum RetiredKeyRecovery {
 
         var outcome = Outcome()
         for sample in 0..<samples {
-            var keys = mirror.keyTable
+            var keys = try mirror.keyTable()
             try memory.dropPages(0..<pageSize)
             try waitForRefresh(of: mirror, after: keys.generation)
             guard let retired = keys.rkey(for: target) else { continue }
@@ -113,7 +113,7 @@ public enum RetiredKeyRecovery {
                 try regionSide.reset()
                 try peer.connect(to: regionSide)
                 let reconnected = monotonicNanoseconds()
-                keys = mirror.keyTable
+                keys = try mirror.keyTable()
                 guard let current = keys.rkey(for: target) else {
                     throw ODPKitError(.notFound, function: "odpkit retired-key probe", reason: "the key table has no key for the region's first chunk")
                 }
@@ -134,16 +134,13 @@ public enum RetiredKeyRecovery {
         return outcome
     }
 
-    /// Waits until the mirror's refresher has given a chunk new keys (the generation moved) and the
-    /// region is coherent again, without using the region.
+    /// Waits until the region is coherent again after a change that invalidated it (the key table's
+    /// generation moved past `generation`), without using the region: the mirror's refresher re-establishes it.
     static func waitForRefresh(of mirror: MirrorRegion, after generation: UInt64, timeout: Duration = .seconds(10)) throws(ODPKitError) {
         let deadline = ContinuousClock.now.advanced(by: timeout)
-        while mirror.keyTable.generation == generation {
-            guard ContinuousClock.now < deadline else {
-                throw ODPKitError(.timedOut, function: "odpkit retired-key probe", reason: "the mirror's refresher did not re-establish the region within \(timeout)")
-            }
-            sched_yield()
+        try mirror.waitUntilCoherent(0..<mirror.length, timeout: timeout)
+        guard try mirror.keyTable(timeout: deadline - ContinuousClock.now).generation != generation else {
+            throw ODPKitError(.invalidArgument, function: "odpkit retired-key probe", reason: "the region's key table did not move: nothing invalidated it")
         }
-        try mirror.waitUntilCoherent(0..<mirror.length, timeout: deadline - ContinuousClock.now)
     }
 }
