@@ -13,6 +13,8 @@ public struct DeviceAttributes: Sendable, Hashable {
     public var vendorPartID: UInt32
     public var physicalPortCount: Int
     public var maxMemoryRegionSize: UInt64
+    /// How many memory regions the device holds at once (`max_mr`).
+    public var maxMemoryRegions: Int
     public var maxQueuePairs: Int
     public var maxQueuePairWorkRequests: Int
     public var maxCompletionQueueEntries: Int
@@ -23,7 +25,7 @@ public struct DeviceAttributes: Sendable, Hashable {
 
     public init(
         firmwareVersion: String = "", vendorID: UInt32 = 0, vendorPartID: UInt32 = 0, physicalPortCount: Int = 1,
-        maxMemoryRegionSize: UInt64 = .max, maxQueuePairs: Int = 1, maxQueuePairWorkRequests: Int = 1,
+        maxMemoryRegionSize: UInt64 = .max, maxMemoryRegions: Int = .max, maxQueuePairs: Int = 1, maxQueuePairWorkRequests: Int = 1,
         maxCompletionQueueEntries: Int = 1, maxMemoryWindows: Int = 0, maxOutstandingReads: Int = 1,
         atomicCapability: AtomicCapability = .none, odp: ODPCapabilities
     ) {
@@ -32,6 +34,7 @@ public struct DeviceAttributes: Sendable, Hashable {
         self.vendorPartID = vendorPartID
         self.physicalPortCount = physicalPortCount
         self.maxMemoryRegionSize = maxMemoryRegionSize
+        self.maxMemoryRegions = maxMemoryRegions
         self.maxQueuePairs = maxQueuePairs
         self.maxQueuePairWorkRequests = maxQueuePairWorkRequests
         self.maxCompletionQueueEntries = maxCompletionQueueEntries
@@ -54,6 +57,7 @@ public struct DeviceAttributes: Sendable, Hashable {
             vendorPartID: orig.vendor_part_id,
             physicalPortCount: Int(orig.phys_port_cnt),
             maxMemoryRegionSize: orig.max_mr_size,
+            maxMemoryRegions: Int(orig.max_mr),
             maxQueuePairs: Int(orig.max_qp),
             maxQueuePairWorkRequests: Int(orig.max_qp_wr),
             maxCompletionQueueEntries: Int(orig.max_cqe),

@@ -23,6 +23,9 @@ extension RXEIntegration {
         }
 
         static let noChildMapping = "n/a(the child has no mapping of the region (MADV_DONTFORK))"
+        /// The mirror refuses shared mappings at registration (`MirrorRegion.refuseSharedMappings`).
+        static let sharedRefused = "refused(odpkit mirror: unsupported)"
+        static let sharedReason = "truncating or punching a hole in shmem sends no userfaultfd event (userfaultfd_remove is called from madvise alone), so a mirror of a shared mapping would keep stale pinned pages: the mirror refuses any shared mapping at registration"
 
         static let expectations: [CoherenceExpectation] = [
             .init("fork-parent-writes", .pinned, "coherent",
@@ -44,19 +47,17 @@ extension RXEIntegration {
             .init("fork-child-writes-dontfork", .mirror, noChildMapping, because: "MADV_DONTFORK leaves the child without the mapping"),
             .init("fork-shared-child-writes", .pinned, "coherent", because: "a MAP_SHARED mapping is not copy-on-write: the child writes the same shmem pages the pin holds"),
             .init("fork-shared-child-writes", .odp, "coherent", because: "the child writes the shmem pages the NIC's translation points at; nothing is copied or unmapped"),
-            .init("fork-shared-child-writes", .mirror, "coherent", because: "the child writes the shmem pages the chunks pin", mirrorHears: false),
+            .init("fork-shared-child-writes", .mirror, sharedRefused, because: sharedReason),
             .init("memfd-pwrite", .pinned, "coherent", because: "pwrite copies into the page-cache folios the mapping maps, which are the pinned ones; no page table changes"),
             .init("memfd-pwrite", .odp, "coherent", because: "pwrite writes the pages the NIC's translation points at; no notifier is needed"),
-            .init("memfd-pwrite", .mirror, "coherent", because: "pwrite writes the pages the chunks pin", mirrorHears: false),
+            .init("memfd-pwrite", .mirror, sharedRefused, because: sharedReason),
             .init("memfd-truncate", .pinned, "stale(4/4 pages)",
                   because: "truncation unmaps the pages and removes them from the page cache, but the pin keeps the frames; after the file grows back the CPU faults in new zeroed pages"),
             .init("memfd-truncate", .odp, "coherent", because: "the truncation's unmap_mapping_range runs the notifier; the NIC's fault allocates the file's new pages, which the CPU then maps"),
-            .init("memfd-truncate", .mirror, "stale(4/4 pages)",
-                  because: "userfaultfd reports no truncation (only madvise DONTNEED/REMOVE, munmap and mremap): the chunks keep the old pinned frames while the CPU's missing fault gets a zero page", mirrorHears: false),
+            .init("memfd-truncate", .mirror, sharedRefused, because: sharedReason),
             .init("memfd-punch-hole", .pinned, "stale(4/4 pages)", because: "shmem_fallocate(PUNCH_HOLE) unmaps the range and truncates it from the page cache; the pin keeps the old frames"),
             .init("memfd-punch-hole", .odp, "coherent", because: "the hole's unmap runs the notifier; the NIC faults the file's new zero pages"),
-            .init("memfd-punch-hole", .mirror, "stale(4/4 pages)",
-                  because: "fallocate sends no userfaultfd event (userfaultfd_remove is called from madvise alone): the chunks keep the old pinned frames", mirrorHears: false),
+            .init("memfd-punch-hole", .mirror, sharedRefused, because: sharedReason),
             .init("hugetlb-dontneed", .pinned, "stale(4/4 pages)",
                   because: "MADV_DONTNEED unmaps the private huge page, which the pin keeps out of the pool; the CPU faults in another, zeroed, huge page"),
             .init("hugetlb-dontneed", .odp, "coherent", because: "the zap runs the notifier; the NIC faults the CPU's new huge page"),

@@ -101,3 +101,27 @@ struct MemoryTests {
         }
     }
 }
+
+/// `/proc/self/maps` lines as the mirror reads them (host).
+@Suite("process mappings from /proc/self/maps (host)")
+struct ProcessMappingTests {
+    @Test func linesParse() {
+        let memfd = ProcessMapping(line: "7f0000000000-7f0000004000 rw-s 00000000 00:01 1234                       /memfd:odpkit (deleted)\n")
+        #expect(memfd?.start == 0x7f00_0000_0000 && memfd?.end == 0x7f00_0000_4000 && memfd?.shared == true && memfd?.path == "/memfd:odpkit (deleted)")
+        let anonymous = ProcessMapping(line: "55d0c0000000-55d0c0021000 rw-p 00000000 00:00 0 \n")
+        #expect(anonymous?.shared == false && anonymous?.path == "")
+        #expect(ProcessMapping(line: "garbage") == nil && ProcessMapping(line: "1-2 rw-x 0 0 0") == nil)
+    }
+
+    @Test func aSharedMappingIsFoundAndAPrivateOneIsNot() throws {
+        let length = 4 * pageSize
+        let shared = mmap(nil, length, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0)!
+        let own = mmap(nil, length, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)!
+        defer { munmap(shared, length); munmap(own, length) }
+        let start = UInt(bitPattern: shared), privateStart = UInt(bitPattern: own)
+        #expect(try ProcessMapping.overlapping(start, start + UInt(length)).contains { $0.shared })
+        #expect(try ProcessMapping.overlapping(privateStart, privateStart + UInt(length)).allSatisfy { !$0.shared })
+        let error = #expect(throws: ODPKitError.self) { try MirrorRegion.refuseSharedMappings(start + UInt(pageSize), start + UInt(2 * pageSize)) }
+        #expect(error?.reason.contains("shared anonymous memory") == true, "\(String(describing: error))")
+    }
+}

@@ -172,14 +172,14 @@ final class MirrorIntegrationTests {
     }
 
     /// userfaultfd's missing mode takes anonymous, shmem and hugetlbfs memory only: a mirror of a
-    /// file-backed mapping (here a file on the root file system) is refused, naming the ioctl.
+    /// private file-backed mapping (here a file on the root file system) is refused, naming the ioctl.
     @Test func aFileBackedRangeCannotBeMirrored() throws {
         let name = ".build/odpkit-mirror-file-\(getpid())"
         let descriptor = open(name, O_RDWR | O_CREAT | O_TRUNC, 0o600)
         try #require(descriptor >= 0)
         defer { close(descriptor); unlink(name) }
         try #require(ftruncate(descriptor, off_t(4 * pageSize)) == 0)
-        let mapping = try #require(mmap(nil, 4 * pageSize, PROT_READ | PROT_WRITE, MAP_SHARED, descriptor, 0))
+        let mapping = try #require(mmap(nil, 4 * pageSize, PROT_READ | PROT_WRITE, MAP_PRIVATE, descriptor, 0))
         try #require(mapping != MAP_FAILED)
         defer { munmap(mapping, 4 * pageSize) }
         let error = #expect(throws: ODPKitError.self) {
@@ -187,6 +187,23 @@ final class MirrorIntegrationTests {
         }
         #expect(error?.function.contains("UFFDIO_REGISTER") == true, "\(String(describing: error))")
         #expect(error?.errno == .invalidArgument)
+    }
+
+    /// A shared mapping can be truncated or punched through a descriptor without a userfaultfd event:
+    /// the mirror refuses one at registration, naming the mapping, before it opens a userfaultfd.
+    @Test func aSharedMappingIsRefused() throws {
+        let length = 4 * pageSize
+        let shared = try #require(mmap(nil, length, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0))
+        try #require(shared != MAP_FAILED)
+        defer { munmap(shared, length) }
+        let error = #expect(throws: ODPKitError.self) {
+            try RegisteredRegion(.mirror, pd: self.path.pd, address: shared, length: length)
+        }
+        #expect(error?.code == .unsupported && error?.reason.contains("is a shared mapping") == true, "\(String(describing: error))")
+        // Pinned and ODP take it.
+        for mode in [RegistrationMode.pinned, .odp] {
+            try RegisteredRegion(mode, pd: path.pd, address: shared, length: length).close()
+        }
     }
 }
 

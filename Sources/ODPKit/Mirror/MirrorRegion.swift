@@ -50,6 +50,8 @@ public final class MirrorRegion: @unchecked Sendable {
         guard length > 0, base % UInt(pageSize) == 0, chunkSize > 0, chunkSize % pageSize == 0 else {
             throw ODPKitError(.invalidArgument, function: "odpkit mirror", reason: "a mirror region needs a page-aligned address, a length above zero and a chunk size that is a multiple of \(pageSize)")
         }
+        try Self.checkDeviceLimits(pd.context.attributes, length: length, chunkSize: chunkSize, device: pd.context.deviceName)
+        try Self.refuseSharedMappings(base, base + UInt(length))
         self.pd = pd
         self.address = address
         self.length = length
@@ -94,6 +96,31 @@ public final class MirrorRegion: @unchecked Sendable {
 
     deinit {
         try? close()
+    }
+
+    /// Refuses a range with a shared mapping in it (shmem, memfd, `MAP_SHARED | MAP_ANONYMOUS`): its
+    /// pages can be truncated or punched through a descriptor, and userfaultfd reports neither, so the
+    /// mirror would keep the old pages pinned while the CPU sees new ones.
+    static func refuseSharedMappings(_ start: UInt, _ end: UInt) throws(ODPKitError) {
+        guard let shared = try ProcessMapping.overlapping(start, end).first(where: \.shared) else { return }
+        // The kernel names shared anonymous memory `/dev/zero (deleted)`.
+        let what = shared.path.isEmpty || shared.path.hasPrefix("/dev/zero") ? "shared anonymous memory" : shared.path
+        throw ODPKitError(.unsupported, function: "odpkit mirror",
+                          reason: "0x\(String(shared.start, radix: 16))-0x\(String(shared.end, radix: 16)) is a shared mapping (\(what)): truncating or punching it sends no userfaultfd event, so a mirror would go stale; register it pinned or ODP")
+    }
+
+    /// Refuses a region the device cannot hold: one memory region per chunk, plus one while a chunk is
+    /// re-registered, must fit `max_mr`, and a chunk must fit `max_mr_size`.
+    static func checkDeviceLimits(_ attributes: DeviceAttributes, length: Int, chunkSize: Int, device: String) throws(ODPKitError) {
+        let chunks = (length + chunkSize - 1) / chunkSize
+        guard chunks < attributes.maxMemoryRegions else {
+            throw ODPKitError(.unsupported, function: "odpkit mirror",
+                              reason: "\(length) bytes in chunks of \(chunkSize) need \(chunks) memory regions (+1 while one is re-registered), and \(device) holds at most \(attributes.maxMemoryRegions) (max_mr); mirror less, or use a larger chunk size")
+        }
+        guard UInt64(chunkSize) <= attributes.maxMemoryRegionSize else {
+            throw ODPKitError(.unsupported, function: "odpkit mirror",
+                              reason: "a chunk of \(chunkSize) bytes exceeds \(device)'s largest memory region (max_mr_size \(attributes.maxMemoryRegionSize) bytes); use a smaller chunk size")
+        }
     }
 
     /// Re-establishes every chunk overlapping the byte range `range` whose translation was invalidated
