@@ -66,7 +66,7 @@ public final class MemoryRegion: VerbsResource {
             )
         }
         if errno == .badAddress {
-            return ODPKitError(.notMapped, function: "ibv_reg_mr_iova2", errno: errno, reason: "the range of \(length) bytes is not mapped in this process")
+            return ODPKitError(.notMapped, function: "ibv_reg_mr_iova2", errno: errno, reason: "the range of \(length) bytes is not mapped in this process, or not writable while the registration asks for write access (\(access))")
         }
         return .call("ibv_reg_mr_iova2", errno: errno, reason: "cannot register \(length) bytes (\(access)) on \(device)")
     }
