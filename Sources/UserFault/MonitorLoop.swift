@@ -15,6 +15,8 @@ import Glibc
 /// starts. The thread retains this object, not the monitor, so that dropping the monitor shuts it down.
 final class MonitorLoop: Sendable {
     let fd: UserFaultFD
+    /// The ranges unregistered when the monitor stops.
+    let watched: [AddressRange]
     private let wakeup: Wakeup
     private let stopRequested = Atomic(false)
     /// Set by the thread once it has entered `run()`.
@@ -33,9 +35,10 @@ final class MonitorLoop: Sendable {
     /// Room for the messages one read takes; only the monitor thread touches it.
     nonisolated(unsafe) private let messages: UnsafeMutableRawBufferPointer
 
-    init(fd: UserFaultFD, wakeup: Wakeup, idleInterval: Duration?, handler: @escaping UserFaultMonitor.Handler,
+    init(fd: UserFaultFD, watched: [AddressRange], wakeup: Wakeup, idleInterval: Duration?, handler: @escaping UserFaultMonitor.Handler,
          onIdle: UserFaultMonitor.IdleHandler?) {
         self.fd = fd
+        self.watched = watched
         self.wakeup = wakeup
         self.handler = handler
         self.onIdle = onIdle
@@ -71,6 +74,20 @@ final class MonitorLoop: Sendable {
             }
         }
         if closesOnExit.load(ordering: .acquiring) { closeDescriptors() }
+    }
+
+    /// Unregisters every watched range, each as far as it is still this descriptor's; throws the first
+    /// failure once all were tried.
+    func unregisterWatched() throws(ODPKitError) {
+        var firstError: ODPKitError?
+        for range in watched {
+            do throws(ODPKitError) {
+                try fd.unregisterMappings(in: range)
+            } catch {
+                firstError = firstError ?? error
+            }
+        }
+        if let firstError { throw firstError }
     }
 
     /// Returns once the thread has entered `run()`. A new thread allocates on its way there (the Swift

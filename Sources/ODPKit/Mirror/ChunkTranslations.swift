@@ -58,6 +58,11 @@ final class ChunkTranslations: @unchecked Sendable {
         ODPKitError(.closed, function: "odpkit mirror", reason: "the mirror region was closed")
     }
 
+    /// Sets `closing` once no chunk is being pinned: after it, no refresh registers the range again.
+    func beginClosing() {
+        regions.withLock { _ in closing.store(true, ordering: .releasing) }
+    }
+
     /// Re-establishes every chunk overlapping the byte range `range` whose translation was invalidated.
     ///
     /// First a barrier: the kernel lets a munmap/madvise/mremap caller go on as soon as the monitor has
@@ -123,6 +128,7 @@ final class ChunkTranslations: @unchecked Sendable {
         let start = address + bytes.lowerBound
         return try regions.withLock { (regions: inout Regions) throws(ODPKitError) -> PinOutcome in
             let started = ContinuousClock.now
+            guard !closing.load(ordering: .acquiring) else { throw closedError }
             guard table.beginRefresh(index) == .pin(sequence: sequence, remapped: remapped) else { return .superseded }
             if remapped {
                 // munmap/mremap took the range's userfaultfd registration with it; a new mapping needs it again.

@@ -68,7 +68,8 @@ public final class MirrorRegion: @unchecked Sendable {
         guard handshake.granted.isSuperset(of: needed) else {
             throw ODPKitError(.unsupported, function: "UFFDIO_API", reason: "the kernel did not grant \(needed.subtracting(handshake.granted)); a mirror region cannot hear those changes")
         }
-        let ioctls = try fd.register(AddressRange(start: base, length: length), mode: .missing)
+        let range = AddressRange(start: base, length: length)
+        let ioctls = try fd.register(range, mode: .missing)
         // Missing faults are resolved with zero pages; hugetlbfs offers no UFFDIO_ZEROPAGE, and a fault
         // left unresolved would be retried forever.
         guard ioctls.contains(.zeroPage) else {
@@ -79,7 +80,9 @@ public final class MirrorRegion: @unchecked Sendable {
         // after the monitor, through this box (set before any event can wake it).
         let box = TranslationsBox()
         let refresher = refresh == .eager ? try WorkerThread("mirror refresher") { box.translations?.refreshStale() } : nil
-        monitor = try UserFaultMonitor(fd: fd, idleInterval: .milliseconds(10)) { event, fd in
+        // The monitor unregisters the range when it stops: a forked child's copy of the descriptor
+        // outlives close().
+        monitor = try UserFaultMonitor(fd: fd, watching: [range], idleInterval: .milliseconds(10)) { event, fd in
             let invalidated = MirrorEvents.handle(event, fd: fd, table: table)
             table.appliedEvents.add(1, ordering: .releasing)
             if invalidated { refresher?.wake() }
@@ -149,13 +152,17 @@ public final class MirrorRegion: @unchecked Sendable {
         return copy
     }
 
-    /// Stops the refresher and the monitor, then deregisters every chunk. A second call does nothing.
+    /// Stops the refresher, then the monitor, which unregisters the range before it closes the
+    /// userfaultfd (a forked child's copy of the descriptor keeps no munmap or madvise of the range
+    /// waiting), then deregisters every chunk; throws the first failure once all of it was done.
+    /// A second call does nothing.
     public func close() throws(ODPKitError) {
-        translations.closing.store(true, ordering: .releasing)
-        refresher?.requestStop()
-        monitor.shutdown()
+        translations.beginClosing()
         refresher?.shutdown()
-        try translations.closeAll()
+        var firstError: ODPKitError?
+        do { try monitor.shutdown() } catch { firstError = error }
+        do { try translations.closeAll() } catch { firstError = firstError ?? error }
+        if let firstError { throw firstError }
     }
 }
 

@@ -1,0 +1,77 @@
+import Foundation
+import Synchronization
+import Testing
+import TestSupport
+import Verbs
+@testable import ODPKit
+@testable import ODPKitBench
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The mirror under attack (issue 19, by item): each hole ends in an error at the use or in a call that
+/// returns; every wait is bounded, and a timeout fails naming what it waited for.
+@Suite("rxe integration: the mirror's holes", .serialized, .timeLimit(.minutes(2)),
+       .enabled(if: RXE.present, "no RDMA device: run inside the testbed (make test does)"))
+final class MirrorHoleTests {
+    let path: LoopbackPath
+
+    init() throws {
+        path = try LoopbackPath()
+    }
+
+    deinit {
+        try? path.close()
+    }
+
+    /// Item 8: a forked child holds a copy of the region's userfaultfd (close-on-exec drops it only at
+    /// exec), which keeps the descriptor's context alive after close(). Were the range still registered,
+    /// the parent's next munmap would wait for a read that only the child's exit ends.
+    @Test func aForkedChildDoesNotHoldTheParentsMunmapAfterClose() throws {
+        let length = 4 * pageSize
+        let base = try system_mmapAnonymous(length: length)
+        memset(base, 0x5A, length)
+        let mirror = try MirrorRegion(pd: path.pd, address: base, length: length)
+        var child = try ForkedChild(to: base, holds: true)
+        defer { _ = try? child.releaseAndWait() }
+        try mirror.close()
+
+        let clock = ContinuousClock()
+        let started = clock.now
+        let address = UInt(bitPattern: base)
+        let unmapper = BoundedCall { munmap(UnsafeMutableRawPointer(bitPattern: address), length) }
+        guard let unmapped = unmapper.wait(timeout: .seconds(3)) else {
+            _ = try? child.releaseAndWait()
+            let late = unmapper.wait(timeout: .seconds(10)).map { _ in "after \(clock.now - started), once the child exited" } ?? "not even 10 s after the child exited"
+            Issue.record("munmap of a closed mirror region's range did not return within 3 s while a forked child held a copy of its userfaultfd; it returned \(late)")
+            return
+        }
+        #expect(unmapped == 0)
+        #expect(try child.releaseAndWait() == .done)
+    }
+}
+
+/// A call on a thread of its own, which a test waits for with a deadline: a call that hangs in the
+/// kernel fails the test instead of the run.
+private final class BoundedCall: Sendable {
+    private let result = Mutex<Int32?>(nil)
+
+    init(_ body: @escaping @Sendable () -> Int32) {
+        let thread = Thread { [self] in
+            let value = body()
+            result.withLock { $0 = value }
+        }
+        thread.start()
+    }
+
+    /// The call's result once it returned within `timeout`, else nil.
+    func wait(timeout: Duration) -> Int32? {
+        let deadline = ContinuousClock.now.advanced(by: timeout)
+        while ContinuousClock.now < deadline {
+            if let value = result.withLock({ $0 }) { return value }
+            usleep(1000)
+        }
+        return result.withLock { $0 }
+    }
+}
