@@ -1,6 +1,6 @@
 import CODPKitLinux
 import Synchronization
-import SystemPackage
+package import SystemPackage
 public import ODPKitSystem
 
 #if canImport(Glibc)
@@ -37,6 +37,10 @@ import Glibc
 /// last, and a forked child holds one until it exits or execs (the descriptor is close-on-exec): a
 /// range left registered would make the parent's next munmap or madvise there wait for the child's
 /// exit. So name every range in `watching`.
+///
+/// When reading fails, the thread records the error (`failure`), unregisters the watched ranges, reads
+/// once more what is pending (releasing the callers whose events were already queued) and stops: the
+/// ranges are no longer watched, and nothing waits on the dead monitor there.
 public final class UserFaultMonitor: Sendable {
     /// Called on the monitor thread for each event, with the descriptor to answer it on.
     public typealias Handler = @Sendable (UserFaultEvent, UserFaultFD) -> Void
@@ -53,8 +57,8 @@ public final class UserFaultMonitor: Sendable {
     /// Starts the monitor thread on `fd`, whose handshake must be done. On failure `fd` stays the caller's.
     ///
     /// `watching`: the ranges registered on `fd` (now or later) that the monitor unregisters when it
-    /// stops. `idleInterval`: how long the thread waits for an event before it calls `onIdle` (nil: no
-    /// limit).
+    /// stops or fails. `idleInterval`: how long the thread waits for an event before it calls `onIdle`
+    /// (nil: no limit).
     public init(fd: UserFaultFD, watching: [AddressRange] = [], idleInterval: Duration? = nil, handler: @escaping Handler,
                 onIdle: IdleHandler? = nil) throws(ODPKitError) {
         try Self.checkHandshake(fd)
@@ -150,6 +154,13 @@ public final class UserFaultMonitor: Sendable {
         return loop.counters.withLock { $0.events }
     }
 
-    /// The error that stopped the monitor thread early (reading the userfaultfd failed), if any.
+    /// The error that stopped the monitor thread early (reading the userfaultfd failed), if any; by
+    /// the time it is set, unregistering the watched ranges is under way.
     public var failure: ODPKitError? { loop.failure.withLock { $0 } }
+
+    /// Makes the thread's next read of the userfaultfd fail with `errno` instead of reading: how tests
+    /// reach what a failed read does.
+    package func failNextRead(with errno: Errno) {
+        loop.injectedReadFailure.store(errno.rawValue, ordering: .relaxed)
+    }
 }

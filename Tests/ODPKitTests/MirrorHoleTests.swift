@@ -16,6 +16,8 @@ import Glibc
        .enabled(if: RXE.present, "no RDMA device: run inside the testbed (make test does)"))
 final class MirrorHoleTests {
     let path: LoopbackPath
+    /// Four pages: small enough that a test's two chunks fault in quickly under emulation.
+    let chunk = 4 * pageSize
 
     init() throws {
         path = try LoopbackPath()
@@ -49,6 +51,34 @@ final class MirrorHoleTests {
         }
         #expect(unmapped == 0)
         #expect(try child.releaseAndWait() == .done)
+    }
+
+    /// Item 9: the monitor's read fails while a madvise of the range waits for it. The madvise returns,
+    /// and every later use of the region fails naming the monitor's failure; the region is not coherent.
+    @Test func aDeadMonitorFailsEveryUseAndHoldsNoMadvise() throws {
+        let memory = try AnonymousMemory(length: 2 * chunk)
+        memory.fill(0x5A)
+        let mirror = try MirrorRegion(pd: path.pd, address: memory.baseAddress, length: memory.length, chunkSize: chunk)
+        defer { try? mirror.close() }
+        mirror.monitor.failNextRead(with: .badAddress)
+
+        let address = UInt(bitPattern: memory.baseAddress)
+        let advisor = BoundedCall { madvise(UnsafeMutableRawPointer(bitPattern: address), pageSize, MADV_DONTNEED) }
+        guard let advised = advisor.wait(timeout: .seconds(5)) else {
+            try? mirror.close() // closing the userfaultfd releases it
+            _ = advisor.wait(timeout: .seconds(10))
+            Issue.record("madvise(MADV_DONTNEED) of the mirror's range did not return within 5 s of its monitor's failed read (failure: \(String(describing: mirror.monitor.failure)))")
+            return
+        }
+        #expect(advised == 0)
+        for use in [0..<chunk, chunk..<(2 * chunk)] {
+            let error = #expect(throws: ODPKitError.self) { _ = try mirror.segments(offset: use.lowerBound, length: use.count) }
+            #expect(error?.errno == .badAddress && error?.reason.contains("read: EFAULT") == true, "\(String(describing: error))")
+            #expect(!mirror.isCoherent(use))
+        }
+        let waited = #expect(throws: ODPKitError.self) { try mirror.waitUntilCoherent(0..<self.chunk, timeout: .seconds(1)) }
+        #expect(waited?.reason.contains("read: EFAULT") == true, "\(String(describing: waited))")
+        withExtendedLifetime(memory) {}
     }
 }
 

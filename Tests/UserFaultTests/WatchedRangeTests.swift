@@ -7,9 +7,9 @@ import Glibc
 #endif
 
 extension UserFaultTests {
-    /// A monitor unregisters the ranges it watches when it stops, so that nothing a munmap, madvise or
-    /// fault there does waits for a read that never comes.
-    @Suite("watched ranges: unregistered when the monitor stops")
+    /// A monitor unregisters the ranges it watches when it stops or its thread fails, so that nothing a
+    /// munmap, madvise or fault there does waits for a read that never comes.
+    @Suite("watched ranges: unregistered when the monitor stops or fails")
     struct WatchedRangeTests {
         /// A forked child holds a copy of the userfaultfd, which keeps the descriptor's context alive
         /// after shutdown() closes the monitor's copy: a range still registered there would make the
@@ -34,6 +34,38 @@ extension UserFaultTests {
             }
             #expect(result == 0)
             #expect(monitor.fd.isClosed)
+        }
+
+        /// The monitor's read fails while a madvise waits for it: the thread unregisters the watched
+        /// range, reads the queued event (which releases madvise), and stops; a later fault there is
+        /// the kernel's own (a zero page), not an event for the dead monitor.
+        @Test func aFailedReadUnregistersTheWatchedRangeAndReleasesItsCaller() throws {
+            let mapping = try Mapping(pages: 4)
+            let fd = try openHandshaken([.eventRemove, .eventUnmap])
+            try fd.register(mapping.range, mode: .missing)
+            let monitor = try UserFaultMonitor(fd: fd, watching: [mapping.range]) { event, fd in answerWithZeros(event, fd) }
+            defer {
+                try? monitor.shutdown()
+                mapping.unmap()
+            }
+            mapping.base.storeBytes(of: 0x5A, as: UInt8.self)
+            monitor.failNextRead(with: .badAddress)
+
+            let advisor = try Worker { Int(madvise(mapping.base, page, MADV_DONTNEED)) }
+            guard let advised = advisor.wait(timeout: .seconds(5)) else {
+                try? monitor.shutdown() // closing the descriptor releases it
+                _ = advisor.wait(timeout: .seconds(10))
+                Issue.record("madvise(MADV_DONTNEED) of the watched range did not return within 5 s of the monitor's failed read: it waited for a read the dead monitor never made (failure: \(String(describing: monitor.failure)))")
+                return
+            }
+            #expect(advised == 0)
+            let failure = try #require(monitor.failure)
+            #expect(failure.function == "read" && failure.errno == .badAddress, "\(failure)")
+
+            let events = monitor.counters.events
+            let reader = try Worker { Int(readByte(mapping.address(page: 3))) }
+            #expect(reader.wait(timeout: .seconds(5)) == 0, "a fault on the watched range waited for the dead monitor")
+            #expect(monitor.counters.events == events, "the dead monitor was sent an event: \(monitor.counters)")
         }
 
         /// UFFDIO_UNREGISTER refuses a range with a private file mapping in it (EINVAL) and unregisters

@@ -58,6 +58,15 @@ final class ChunkTranslations: @unchecked Sendable {
         ODPKitError(.closed, function: "odpkit mirror", reason: "the mirror region was closed")
     }
 
+    /// What every use throws once the monitor thread has stopped on a failure (it unregistered the
+    /// range on its way out): no change to the CPU's page tables reaches the region any more.
+    var deadMonitorError: ODPKitError? {
+        monitor.failure.map { failure in
+            ODPKitError(failure.code, function: "odpkit mirror", errno: failure.errno,
+                        reason: "the userfaultfd monitor stopped (\(failure)): the mirror no longer hears the CPU's changes, so none of its chunks can be trusted; close the region")
+        }
+    }
+
     /// Sets `closing` once no chunk is being pinned: after it, no refresh registers the range again.
     func beginClosing() {
         regions.withLock { _ in closing.store(true, ordering: .releasing) }
@@ -67,7 +76,9 @@ final class ChunkTranslations: @unchecked Sendable {
     ///
     /// First a barrier: the kernel lets a munmap/madvise/mremap caller go on as soon as the monitor has
     /// read its event, before the handler applied it; so wait until every event read is applied.
+    /// A monitor that stopped on a failure fails the use, before and after: events it missed are lost.
     func ensureCoherent(_ range: Range<Int>, deadline: ContinuousClock.Instant) throws(ODPKitError) {
+        if let error = deadMonitorError { throw error }
         let read = monitor.eventsRead
         while table.appliedEvents.load(ordering: .acquiring) < read {
             guard !closing.load(ordering: .acquiring) else { throw closedError }
@@ -79,11 +90,14 @@ final class ChunkTranslations: @unchecked Sendable {
         for index in table.chunks(overlapping: table.base + UInt(range.lowerBound), table.base + UInt(range.upperBound)) {
             try refresh(index, deadline: deadline)
         }
+        if let error = deadMonitorError { throw error }
     }
 
     /// The eager refresher's turn: re-establishes every stale chunk; a chunk that cannot be pinned now
-    /// (its range unmapped, say) stays stale for the next use, which reports why.
+    /// (its range unmapped, say) stays stale for the next use, which reports why. Nothing is refreshed
+    /// once the monitor has died.
     func refreshStale() {
+        guard monitor.failure == nil else { return }
         let deadline = ContinuousClock.now.advanced(by: .seconds(10))
         for index in table.staleChunks() {
             guard !closing.load(ordering: .acquiring) else { return }

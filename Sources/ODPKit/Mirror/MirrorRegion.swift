@@ -37,7 +37,7 @@ public final class MirrorRegion: @unchecked Sendable {
 
     let table: ChunkTable
     private let translations: ChunkTranslations
-    private let monitor: UserFaultMonitor
+    let monitor: UserFaultMonitor
     private let refresher: WorkerThread?
 
     /// Mirrors `length` bytes at `address` (page-aligned) in chunks of `chunkSize` bytes.
@@ -80,8 +80,8 @@ public final class MirrorRegion: @unchecked Sendable {
         // after the monitor, through this box (set before any event can wake it).
         let box = TranslationsBox()
         let refresher = refresh == .eager ? try WorkerThread("mirror refresher") { box.translations?.refreshStale() } : nil
-        // The monitor unregisters the range when it stops: a forked child's copy of the descriptor
-        // outlives close().
+        // The monitor unregisters the range when it stops or fails: a forked child's copy of the
+        // descriptor outlives close(), and nothing must wait on a dead monitor.
         monitor = try UserFaultMonitor(fd: fd, watching: [range], idleInterval: .milliseconds(10)) { event, fd in
             let invalidated = MirrorEvents.handle(event, fd: fd, table: table)
             table.appliedEvents.add(1, ordering: .releasing)
@@ -106,16 +106,18 @@ public final class MirrorRegion: @unchecked Sendable {
     }
 
     /// Whether every chunk overlapping the byte range `range` has a valid translation now, without
-    /// refreshing anything: what a remote peer would find.
+    /// refreshing anything: what a remote peer would find. Never once the monitor has died.
     public func isCoherent(_ range: Range<Int>) -> Bool {
-        table.isValid(range)
+        monitor.failure == nil && table.isValid(range)
     }
 
     /// Waits (yielding) until `isCoherent(range)`, without refreshing anything itself: how long a
-    /// remote peer waits for the eager refresher. Throws `.timedOut` after `timeout`.
+    /// remote peer waits for the eager refresher. Throws `.timedOut` after `timeout`, and the monitor's
+    /// failure once it has died.
     public func waitUntilCoherent(_ range: Range<Int>, timeout: Duration = .seconds(10)) throws(ODPKitError) {
         let deadline = ContinuousClock.now.advanced(by: timeout)
         while !isCoherent(range) {
+            if let error = translations.deadMonitorError { throw error }
             guard ContinuousClock.now < deadline else {
                 throw ODPKitError(.timedOut, function: "odpkit mirror", reason: "bytes \(range) did not become coherent within \(timeout) (refresh \(refresh))")
             }
