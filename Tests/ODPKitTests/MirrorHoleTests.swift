@@ -27,6 +27,49 @@ final class MirrorHoleTests {
         try? path.close()
     }
 
+    /// What replaces the second chunk's pages so that userfaultfd cannot watch them again.
+    enum Replacement: String, CaseIterable, Sendable {
+        /// A regular file mapped `MAP_PRIVATE | MAP_FIXED` over it: userfaultfd's missing mode takes
+        /// anonymous, shmem and hugetlbfs memory only (EINVAL).
+        case privateFileMapping
+        /// Pages of another mirror region moved over it by `mremap`: they stay registered with that
+        /// region's userfaultfd (EBUSY).
+        case pagesOfAnotherMirror
+
+        /// The errno of `UFFDIO_REGISTER`.
+        var errno: Int32 {
+            switch self {
+            case .privateFileMapping: EINVAL
+            case .pagesOfAnotherMirror: EBUSY
+            }
+        }
+    }
+
+    /// Item 2: the chunk's mapping changed and registering it again fails. Its pages can still be
+    /// pinned, but no event would tell of their next change: the use refuses the chunk, naming the
+    /// register call and its errno, the region says it is not coherent there, and the eager refresher,
+    /// which failed on it once, does not try again without a new event.
+    @Test(arguments: Replacement.allCases)
+    func aChunkThatCannotBeWatchedAgainIsRefusedAtItsUse(_ replacement: Replacement) throws {
+        let memory = try AnonymousMemory(length: 2 * chunk)
+        memory.fill(0x5A)
+        let mirror = try MirrorRegion(pd: path.pd, address: memory.baseAddress, length: memory.length, chunkSize: chunk)
+        defer { try? mirror.close() }
+        let replaced = try Replaced(replacement, over: memory, at: chunk, pd: path.pd)
+        defer { replaced.close() }
+
+        let error = #expect(throws: ODPKitError.self) { _ = try mirror.segments(offset: self.chunk, length: pageSize) }
+        #expect(error?.function == "ioctl(UFFDIO_REGISTER)" && error?.errno?.rawValue == replacement.errno, "\(String(describing: error))")
+        #expect(!mirror.isCoherent(chunk..<(2 * chunk)), "a chunk nobody watches is reported coherent")
+        #expect(throws: Never.self, "the chunk the change did not touch") { _ = try mirror.segments(offset: 0, length: self.chunk) }
+
+        let failures = mirror.statistics.eagerFailures
+        #expect(failures >= 1, "the eager refresher did not fail on the chunk")
+        usleep(200_000)
+        #expect(mirror.statistics.eagerFailures == failures, "the eager refresher keeps trying the chunk without an event")
+        withExtendedLifetime(memory) {}
+    }
+
     /// Item 8: a forked child holds a copy of the region's userfaultfd (close-on-exec drops it only at
     /// exec), which keeps the descriptor's context alive after close(). Were the range still registered,
     /// the parent's next munmap would wait for a read that only the child's exit ends.
@@ -79,6 +122,45 @@ final class MirrorHoleTests {
         let waited = #expect(throws: ODPKitError.self) { try mirror.waitUntilCoherent(0..<self.chunk, timeout: .seconds(1)) }
         #expect(waited?.reason.contains("read: EFAULT") == true, "\(String(describing: waited))")
         withExtendedLifetime(memory) {}
+    }
+}
+
+/// The second chunk of a mirror region replaced by pages userfaultfd cannot watch for it.
+private struct Replaced {
+    private let name: String
+    private let file: Int32
+    private let other: (memory: AnonymousMemory, mirror: MirrorRegion)?
+
+    init(_ replacement: MirrorHoleTests.Replacement, over memory: AnonymousMemory, at offset: Int, pd: ProtectionDomain) throws {
+        let length = memory.length - offset
+        switch replacement {
+        case .privateFileMapping:
+            // /var/tmp: a disk file system on the host, the host's root over 9p in the testbed; not tmpfs,
+            // whose files are shmem (which userfaultfd takes). Unlinked in close(): 9p refuses ftruncate
+            // on an unlinked file.
+            name = "/var/tmp/odpkit-mirror-private-\(getpid())"
+            file = open(name, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+            other = nil
+            try #require(file >= 0, "open \(name): errno \(errno)")
+            try #require(ftruncate(file, off_t(length)) == 0, "ftruncate \(name): errno \(errno)")
+            _ = try system_mmap(length: length, flags: MAP_PRIVATE | MAP_FIXED, descriptor: file, at: memory.baseAddress + offset)
+        case .pagesOfAnotherMirror:
+            name = ""
+            file = -1
+            let pages = try AnonymousMemory(length: length)
+            pages.fill(0xA5)
+            let mirror = try MirrorRegion(pd: pd, address: pages.baseAddress, length: length, chunkSize: length)
+            other = (pages, mirror)
+            try memory.takePages(of: pages, onto: offset)
+        }
+    }
+
+    func close() {
+        if file >= 0 {
+            Glibc.close(file)
+            unlink(name)
+        }
+        try? other?.mirror.close()
     }
 }
 

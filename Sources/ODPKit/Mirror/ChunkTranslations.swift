@@ -137,6 +137,11 @@ final class ChunkTranslations: @unchecked Sendable {
     /// Pins chunk `index` for `sequence` under the lock: in place where the device can, else anew.
     /// A re-fault is recorded before the lock is released, so a use that went through `segments()`
     /// (which takes the lock) finds it counted.
+    ///
+    /// A chunk whose range munmap or mremap unregistered is registered again first. Where that fails
+    /// (a private file mapping placed over it, pages moved in from another mirror region), no event
+    /// would tell of the pages' next change: the chunk is pinned all the same (a failed pin, nothing
+    /// mapped, says more), then not committed, and the registration's error is thrown.
     private func pin(_ index: Int, sequence: UInt64, remapped: Bool) throws(ODPKitError) -> PinOutcome {
         let bytes = table.bytes(ofChunk: index)
         let start = address + bytes.lowerBound
@@ -144,15 +149,20 @@ final class ChunkTranslations: @unchecked Sendable {
             let started = ContinuousClock.now
             guard !closing.load(ordering: .acquiring) else { throw closedError }
             guard table.beginRefresh(index) == .pin(sequence: sequence, remapped: remapped) else { return .superseded }
-            if remapped {
-                // munmap/mremap took the range's userfaultfd registration with it; a new mapping needs it again.
-                _ = try? monitor.fd.register(AddressRange(start: UInt(bitPattern: start), length: bytes.count), mode: .missing)
-            }
+            let unwatched = remapped ? registerAgain(index, AddressRange(start: UInt(bitPattern: start), length: bytes.count)) : nil
             retireIdle(&regions)
             if regions.changesInPlace != false, let old = regions.current[index], old.region.inFlight == 0 {
+                var changed = false
                 do throws(ODPKitError) {
                     try old.region.changeTranslation()
                     regions.changesInPlace = true
+                    changed = true
+                } catch where error.code == .unsupported {
+                    regions.changesInPlace = false
+                    measures.withLock { $0.inPlaceUnsupported = error.description }
+                }
+                if changed {
+                    if let unwatched { throw unwatched }
                     switch table.commitRefresh(index, sequence: sequence) {
                     case .committed(let window):
                         measures.withLock { $0.recordRefault(ContinuousClock.now - started, window: window, inPlace: true) }
@@ -160,9 +170,6 @@ final class ChunkTranslations: @unchecked Sendable {
                     case .retry:
                         return .raced
                     }
-                } catch where error.code == .unsupported {
-                    regions.changesInPlace = false
-                    measures.withLock { $0.inPlaceUnsupported = error.description }
                 }
             }
             if let old = regions.current[index] {
@@ -171,6 +178,11 @@ final class ChunkTranslations: @unchecked Sendable {
                 retireIdle(&regions)
             }
             let region = Pinned(region: try pd.registerMemory(address: start, length: bytes.count, access: access))
+            if let unwatched {
+                regions.retired.append(region)
+                retireIdle(&regions)
+                throw unwatched
+            }
             switch table.commitRefresh(index, sequence: sequence) {
             case .committed(let window):
                 regions.current[index] = region
@@ -181,6 +193,18 @@ final class ChunkTranslations: @unchecked Sendable {
                 retireIdle(&regions)
                 return .raced
             }
+        }
+    }
+
+    /// Registers chunk `index`'s range with the monitor's userfaultfd again (munmap and mremap took its
+    /// registration with the old mapping); the error, worded for the chunk, when the kernel refuses.
+    private func registerAgain(_ index: Int, _ range: AddressRange) -> ODPKitError? {
+        do throws(ODPKitError) {
+            try monitor.fd.register(range, mode: .missing)
+            return nil
+        } catch {
+            return ODPKitError(error.code, function: error.function, errno: error.errno,
+                               reason: "chunk \(index) cannot be watched again after its mapping changed, so it is not used: \(error.reason)")
         }
     }
 
