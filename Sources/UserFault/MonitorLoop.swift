@@ -15,6 +15,8 @@ import Glibc
 /// starts. The thread retains this object, not the monitor, so that dropping the monitor shuts it down.
 final class MonitorLoop: Sendable {
     let fd: UserFaultFD
+    /// The ranges unregistered when the monitor stops or fails.
+    let watched: [AddressRange]
     private let wakeup: Wakeup
     private let stopRequested = Atomic(false)
     /// Set by the thread once it has entered `run()`.
@@ -25,6 +27,8 @@ final class MonitorLoop: Sendable {
     /// Bumped before and after each read of the userfaultfd: odd while a read's events are uncounted.
     let readPhase = Atomic<UInt64>(0)
     let failure = Mutex<ODPKitError?>(nil)
+    /// An errno the next read fails with instead of reading (0: none); set by tests only.
+    let injectedReadFailure = Atomic<Int32>(0)
     private let handler: UserFaultMonitor.Handler
     private let onIdle: UserFaultMonitor.IdleHandler?
     private let timeoutMilliseconds: Int32
@@ -33,9 +37,10 @@ final class MonitorLoop: Sendable {
     /// Room for the messages one read takes; only the monitor thread touches it.
     nonisolated(unsafe) private let messages: UnsafeMutableRawBufferPointer
 
-    init(fd: UserFaultFD, wakeup: Wakeup, idleInterval: Duration?, handler: @escaping UserFaultMonitor.Handler,
+    init(fd: UserFaultFD, watched: [AddressRange], wakeup: Wakeup, idleInterval: Duration?, handler: @escaping UserFaultMonitor.Handler,
          onIdle: UserFaultMonitor.IdleHandler?) {
         self.fd = fd
+        self.watched = watched
         self.wakeup = wakeup
         self.handler = handler
         self.onIdle = onIdle
@@ -66,11 +71,39 @@ final class MonitorLoop: Sendable {
             do throws(ODPKitError) {
                 try turn()
             } catch {
-                failure.withLock { $0 = error }
+                stop(failing: error)
                 break
             }
         }
         if closesOnExit.load(ordering: .acquiring) { closeDescriptors() }
+    }
+
+    /// The thread cannot go on: records why, unregisters the watched ranges (no later munmap, madvise or
+    /// fault there waits for a read that would never come), then reads once more what is pending, which
+    /// releases the callers whose events were queued before (a failure to read stops that too).
+    /// Off the event path, this may allocate.
+    private func stop(failing error: ODPKitError) {
+        failure.withLock { $0 = error }
+        do throws(ODPKitError) {
+            try unregisterWatched()
+        } catch let unregistering {
+            failure.withLock { $0?.reason += "; unregistering the watched ranges then failed too: \(unregistering)" }
+        }
+        try? deliverPendingEvents()
+    }
+
+    /// Unregisters every watched range, each as far as it is still this descriptor's; throws the first
+    /// failure once all were tried.
+    func unregisterWatched() throws(ODPKitError) {
+        var firstError: ODPKitError?
+        for range in watched {
+            do throws(ODPKitError) {
+                try fd.unregisterMappings(in: range)
+            } catch {
+                firstError = firstError ?? error
+            }
+        }
+        if let firstError { throw firstError }
     }
 
     /// Returns once the thread has entered `run()`. A new thread allocates on its way there (the Swift
@@ -108,6 +141,10 @@ final class MonitorLoop: Sendable {
             readPhase.add(1, ordering: .sequentiallyConsistent)
             let events: [UserFaultEvent]
             do throws(ODPKitError) {
+                if injectedReadFailure.load(ordering: .relaxed) != 0 {
+                    let injected = injectedReadFailure.exchange(0, ordering: .relaxed)
+                    throw ODPKitError.call("read", errno: Errno(rawValue: injected), reason: "reading userfaultfd events failed (a failure injected by a test)")
+                }
                 let count = try fd.readMessages(into: messages)
                 events = count == 0 ? [] : try UserFaultEvent.decode(messages, count: count)
             } catch {

@@ -1,6 +1,6 @@
 import CODPKitLinux
 import Synchronization
-import SystemPackage
+package import SystemPackage
 public import ODPKitSystem
 
 #if canImport(Glibc)
@@ -30,11 +30,17 @@ import Glibc
 /// and every `idleInterval` without events (set one: a retry right after the event was read may
 /// still be refused, and nothing else would come). Signals are blocked on the monitor thread.
 ///
-/// `shutdown()` stops the thread, joins it, then closes the descriptors. Closing the userfaultfd
-/// unregisters its ranges and wakes the threads waiting on it: their faults are then served by the
-/// kernel as if the range had never been registered (zero pages for anonymous memory), and
-/// munmap/madvise/mremap/fork return. That needs the monitor's copy to be the last: a forked child
-/// holds one until it exits or execs (the descriptor is close-on-exec).
+/// `shutdown()` unregisters the watched ranges, stops the thread, joins it, then closes the descriptors.
+/// Closing the userfaultfd unregisters its other ranges and wakes the threads waiting on it: their
+/// faults are then served by the kernel as if the range had never been registered (zero pages for
+/// anonymous memory), and munmap/madvise/mremap/fork return. That needs the monitor's copy to be the
+/// last, and a forked child holds one until it exits or execs (the descriptor is close-on-exec): a
+/// range left registered would make the parent's next munmap or madvise there wait for the child's
+/// exit. So name every range in `watching`.
+///
+/// When reading fails, the thread records the error (`failure`), unregisters the watched ranges, reads
+/// once more what is pending (releasing the callers whose events were already queued) and stops: the
+/// ranges are no longer watched, and nothing waits on the dead monitor there.
 public final class UserFaultMonitor: Sendable {
     /// Called on the monitor thread for each event, with the descriptor to answer it on.
     public typealias Handler = @Sendable (UserFaultEvent, UserFaultFD) -> Void
@@ -50,12 +56,14 @@ public final class UserFaultMonitor: Sendable {
 
     /// Starts the monitor thread on `fd`, whose handshake must be done. On failure `fd` stays the caller's.
     ///
-    /// `idleInterval`: how long the thread waits for an event before it calls `onIdle` (nil: no limit).
-    public init(fd: UserFaultFD, idleInterval: Duration? = nil, handler: @escaping Handler,
+    /// `watching`: the ranges registered on `fd` (now or later) that the monitor unregisters when it
+    /// stops or fails. `idleInterval`: how long the thread waits for an event before it calls `onIdle`
+    /// (nil: no limit).
+    public init(fd: UserFaultFD, watching: [AddressRange] = [], idleInterval: Duration? = nil, handler: @escaping Handler,
                 onIdle: IdleHandler? = nil) throws(ODPKitError) {
         try Self.checkHandshake(fd)
         let wakeup = try Wakeup(blocking: false, owner: "userfaultfd monitor")
-        let loop = MonitorLoop(fd: fd, wakeup: wakeup, idleInterval: idleInterval, handler: handler, onIdle: onIdle)
+        let loop = MonitorLoop(fd: fd, watched: watching, wakeup: wakeup, idleInterval: idleInterval, handler: handler, onIdle: onIdle)
         do throws(Errno) {
             thread = try system_pthreadCreateBlockingSignals { loop.run() }
         } catch {
@@ -90,30 +98,40 @@ public final class UserFaultMonitor: Sendable {
             loop.requestStop()
             pthread_detach(thread)
         } else {
-            shutdown()
+            try? shutdown()
         }
     }
 
     private var isMonitorThread: Bool { pthread_equal(pthread_self(), thread) != 0 }
 
-    /// Stops the monitor thread after the event it is handling, joins it, then closes the eventfd and
-    /// the userfaultfd (see the type's notes on what that does to waiting threads). Idempotent; safe
-    /// from any thread and concurrently: every caller returns once the thread is joined.
+    /// Unregisters the watched ranges while the thread still reads (an event queued meanwhile is
+    /// read), stops the thread after the event it is handling, joins it, then closes the eventfd and the
+    /// userfaultfd (see the type's notes on what that does to waiting threads). Throws the first error of
+    /// unregistering, once the thread is stopped and the descriptors are closed all the same.
+    /// Idempotent; safe from any thread and concurrently: every caller returns once the thread is joined.
     ///
-    /// From the handler or `onIdle` it only asks the thread to stop; the descriptors close when the
-    /// monitor is next shut down or dropped.
-    public func shutdown() {
+    /// From the handler or `onIdle` it only asks the thread to stop; the ranges are unregistered and the
+    /// descriptors closed when the monitor is next shut down or dropped.
+    public func shutdown() throws(ODPKitError) {
         guard !isMonitorThread else {
             loop.requestStop()
             return
         }
-        running.withLock { running in
-            guard running else { return }
+        let unregistering: ODPKitError? = running.withLock { running in
+            guard running else { return nil }
+            var unregistering: ODPKitError?
+            do throws(ODPKitError) {
+                try loop.unregisterWatched()
+            } catch {
+                unregistering = error
+            }
             loop.requestStop()
             pthread_join(thread, nil)
             loop.closeDescriptors()
             running = false
+            return unregistering
         }
+        if let unregistering { throw unregistering }
     }
 
     /// Makes the monitor thread read what is pending and call `onIdle` soon, from any thread.
@@ -136,6 +154,13 @@ public final class UserFaultMonitor: Sendable {
         return loop.counters.withLock { $0.events }
     }
 
-    /// The error that stopped the monitor thread early (reading the userfaultfd failed), if any.
+    /// The error that stopped the monitor thread early (reading the userfaultfd failed), if any; by
+    /// the time it is set, unregistering the watched ranges is under way.
     public var failure: ODPKitError? { loop.failure.withLock { $0 } }
+
+    /// Makes the thread's next read of the userfaultfd fail with `errno` instead of reading: how tests
+    /// reach what a failed read does.
+    package func failNextRead(with errno: Errno) {
+        loop.injectedReadFailure.store(errno.rawValue, ordering: .relaxed)
+    }
 }

@@ -17,7 +17,7 @@ struct MirrorEventsTests {
     @Test func aFaultNextToAnotherMappingIsResolved() throws {
         // Touched, then pages 0..<4 dropped before registering: missing again without a REMOVE event.
         let split = try SplitChunk(droppedBeforeRegistering: 0..<4)
-        defer { split.monitor.shutdown() }
+        defer { try? split.monitor.shutdown() }
         let memory = split.memory, four = split.four
 
         let done = DispatchSemaphore(value: 0)
@@ -31,7 +31,7 @@ struct MirrorEventsTests {
         let resolved = done.wait(timeout: .now() + 10) == .success
         if !resolved {
             // Closing the userfaultfd wakes the thread, so that a failure does not hang the run.
-            split.monitor.shutdown()
+            try? split.monitor.shutdown()
             _ = done.wait(timeout: .now() + 10)
         }
         #expect(resolved, "a missing fault on page 1 was not resolved within 10 s: zero-filling to the chunk's end crosses into the next mapping")
@@ -43,7 +43,7 @@ struct MirrorEventsTests {
     /// mapping. The pages waiting for the kernel's zap are populated anyway, run by run.
     @Test func pagesDroppedAcrossMappingsArePopulated() throws {
         let split = try SplitChunk(droppedBeforeRegistering: 0..<0)
-        defer { split.monitor.shutdown() }
+        defer { try? split.monitor.shutdown() }
         let memory = split.memory, table = split.table
 
         try memory.dropPages((2 * pageSize)..<(6 * pageSize))

@@ -33,7 +33,7 @@ extension UserFaultTests {
             /// Shuts the monitor down (closing the userfaultfd unregisters the range), then unmaps the
             /// `pages` still this test's (unmapping more could hit another test's new mapping).
             func finish(unmapping pages: Range<Int>? = nil) {
-                monitor.shutdown()
+                try? monitor.shutdown()
                 #expect(monitor.failure == nil)
                 let pages = pages ?? 0..<mapping.pages
                 if !pages.isEmpty { munmap(mapping.pointer(page: pages.lowerBound), pages.count * page) }
@@ -63,7 +63,7 @@ extension UserFaultTests {
             let fd = try openHandshaken([.eventRemove])
             try fd.register(mapping.range, mode: .missing)
             let monitor = try UserFaultMonitor(fd: fd) { _, _ in usleep(2_000) }
-            defer { monitor.shutdown(); mapping.unmap() }
+            defer { try? monitor.shutdown(); mapping.unmap() }
             for round in 1...200 {
                 #expect(madvise(mapping.pointer(page: round % 2), page, MADV_DONTNEED) == 0)
                 let read = monitor.eventsRead

@@ -33,14 +33,14 @@ extension UserFaultTests {
 
             let workers = try (0..<8).map { _ in
                 try Worker {
-                    monitor.shutdown()
+                    try? monitor.shutdown()
                     return monitor.fd.isClosed ? 1 : 0
                 }
             }
-            monitor.shutdown()
+            try? monitor.shutdown()
             #expect(monitor.fd.isClosed)
             #expect(workers.map { $0.wait() } == Array(repeating: 1, count: 8), "every caller returns after the thread is joined")
-            monitor.shutdown()
+            try? monitor.shutdown()
             monitor.wake()
             #expect(monitor.failure == nil)
         }
@@ -109,7 +109,7 @@ extension UserFaultTests {
             let clock = ContinuousClock()
             let started = clock.now
             let stopper = try Worker {
-                monitor.shutdown()
+                try? monitor.shutdown()
                 return 0
             }
             #expect(stopper.wait(timeout: .seconds(10)) == 0, "shutdown() returned")
@@ -149,7 +149,7 @@ extension UserFaultTests {
                 answerWithZeros(event, fd)
             }
             defer {
-                monitor.shutdown()
+                try? monitor.shutdown()
                 mapping.unmap()
             }
             // The first fault tells the test which thread to aim at.

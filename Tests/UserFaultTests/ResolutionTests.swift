@@ -21,7 +21,7 @@ extension UserFaultTests {
                 results.withLock { $0.append(result) }
             }
             defer {
-                monitor.shutdown()
+                try? monitor.shutdown()
                 mapping.unmap()
             }
             let reader = try Worker { Int(readByte(mapping.start + 1234)) }
@@ -47,7 +47,7 @@ extension UserFaultTests {
                 _ = try? fd.copy(from: UnsafeRawPointer(bitPattern: pattern)!, to: .page(containing: address))
             }
             defer {
-                monitor.shutdown()
+                try? monitor.shutdown()
                 mapping.unmap()
             }
             let reader = try Worker { Int(readByte(mapping.address(page: 1) + 100)) }
@@ -130,7 +130,7 @@ extension UserFaultTests {
                 }
             }
             defer {
-                monitor.shutdown()
+                try? monitor.shutdown()
                 mapping.unmap()
             }
             #expect(readByte(mapping.start + 3) == 0x11, "reading a write-protected page does not fault")

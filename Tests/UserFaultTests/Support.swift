@@ -132,3 +132,37 @@ func answerWithZeros(_ event: UserFaultEvent, _ fd: UserFaultFD) {
     case .exists, .retry: try? fd.wake(.page(containing: address))
     }
 }
+
+/// A forked child that holds still until `release()`, with a copy of every descriptor of the process
+/// (a userfaultfd's too: close-on-exec drops it only at exec). The child runs C code alone
+/// (`odpkit_fork_copying`): the process is multithreaded, so it allocates nothing and takes no lock.
+final class HeldChild {
+    let pid: pid_t
+    /// The pipe's write end; closing it releases the child.
+    private var releaseEnd: Int32 = -1
+
+    init() throws {
+        var end: Int32 = -1
+        let pid = odpkit_fork_copying(nil, nil, 0, page, &end)
+        guard pid > 0 else { throw Failure("fork: errno \(errno)") }
+        self.pid = pid
+        releaseEnd = end
+    }
+
+    deinit {
+        release()
+    }
+
+    /// Lets the child exit and reaps it within 10 s, else kills it; a second call does nothing.
+    func release() {
+        guard releaseEnd >= 0 else { return }
+        close(releaseEnd)
+        releaseEnd = -1
+        var status: Int32 = 0
+        if !eventually(timeout: .seconds(10), { waitpid(pid, &status, WNOHANG) == pid }) {
+            kill(pid, SIGKILL)
+            waitpid(pid, &status, 0)
+            Issue.record("the forked child \(pid) did not exit within 10 s of its release; killed it")
+        }
+    }
+}

@@ -58,20 +58,38 @@ final class ChunkTranslations: @unchecked Sendable {
         ODPKitError(.closed, function: "odpkit mirror", reason: "the mirror region was closed")
     }
 
+    /// What every use throws once the monitor thread has stopped on a failure (it unregistered the
+    /// range on its way out): no change to the CPU's page tables reaches the region any more.
+    var deadMonitorError: ODPKitError? {
+        monitor.failure.map { failure in
+            ODPKitError(failure.code, function: "odpkit mirror", errno: failure.errno,
+                        reason: "the userfaultfd monitor stopped (\(failure)): the mirror no longer hears the CPU's changes, so none of its chunks can be trusted; close the region")
+        }
+    }
+
+    /// Sets `closing` once no chunk is being pinned: after it, no refresh registers the range again.
+    func beginClosing() {
+        regions.withLock { _ in closing.store(true, ordering: .releasing) }
+    }
+
     /// Re-establishes every chunk overlapping the byte range `range` whose translation was invalidated.
     ///
     /// First a barrier: the kernel lets a munmap/madvise/mremap caller go on as soon as the monitor has
     /// read its event, before the handler applied it; so wait until every event read is applied.
+    /// A monitor that stopped on a failure fails the use, before and after: events it missed are lost.
     func ensureCoherent(_ range: Range<Int>, deadline: ContinuousClock.Instant) throws(ODPKitError) {
         try awaitEventsApplied(deadline: deadline)
         for index in table.chunks(overlapping: table.base + UInt(range.lowerBound), table.base + UInt(range.upperBound)) {
             try refresh(index, deadline: deadline)
         }
+        if let error = deadMonitorError { throw error }
     }
 
     /// The barrier: waits until the monitor has applied every event it had read when called (the
-    /// kernel lets a munmap/madvise/mremap caller go on as soon as its event is read).
+    /// kernel lets a munmap/madvise/mremap caller go on as soon as its event is read). A monitor that
+    /// stopped on a failure fails it: events it missed are lost.
     func awaitEventsApplied(deadline: ContinuousClock.Instant) throws(ODPKitError) {
+        if let error = deadMonitorError { throw error }
         let read = monitor.eventsRead
         while table.appliedEvents.load(ordering: .acquiring) < read {
             guard !closing.load(ordering: .acquiring) else { throw closedError }
@@ -89,8 +107,10 @@ final class ChunkTranslations: @unchecked Sendable {
     }
 
     /// The eager refresher's turn: re-establishes every stale chunk; a chunk that cannot be pinned now
-    /// (its range unmapped, say) stays stale for the next use, which reports why.
+    /// (its range unmapped, say) stays stale for the next use, which reports why. Nothing is refreshed
+    /// once the monitor has died.
     func refreshStale() {
+        guard monitor.failure == nil else { return }
         let deadline = ContinuousClock.now.advanced(by: .seconds(10))
         for index in table.staleChunks() {
             guard !closing.load(ordering: .acquiring) else { return }
@@ -130,21 +150,32 @@ final class ChunkTranslations: @unchecked Sendable {
     /// Pins chunk `index` for `sequence` under the lock: in place where the device can, else anew.
     /// A re-fault is recorded before the lock is released, so a use that went through `segments()`
     /// (which takes the lock) finds it counted.
+    ///
+    /// A chunk whose range munmap or mremap unregistered is registered again first. Where that fails
+    /// (a private file mapping placed over it, pages moved in from another mirror region), no event
+    /// would tell of the pages' next change: the chunk is pinned all the same (a failed pin, nothing
+    /// mapped, says more), then not committed, and the registration's error is thrown.
     private func pin(_ index: Int, sequence: UInt64, remapped: Bool) throws(ODPKitError) -> PinOutcome {
         let bytes = table.bytes(ofChunk: index)
         let start = address + bytes.lowerBound
         return try regions.withLock { (regions: inout Regions) throws(ODPKitError) -> PinOutcome in
             let started = ContinuousClock.now
+            guard !closing.load(ordering: .acquiring) else { throw closedError }
             guard table.beginRefresh(index) == .pin(sequence: sequence, remapped: remapped) else { return .superseded }
-            if remapped {
-                // munmap/mremap took the range's userfaultfd registration with it; a new mapping needs it again.
-                _ = try? monitor.fd.register(AddressRange(start: UInt(bitPattern: start), length: bytes.count), mode: .missing)
-            }
+            let unwatched = remapped ? registerAgain(index, AddressRange(start: UInt(bitPattern: start), length: bytes.count)) : nil
             retireIdle(&regions)
             if regions.changesInPlace != false, let old = regions.current[index], old.region.inFlight == 0 {
+                var changed = false
                 do throws(ODPKitError) {
                     try old.region.changeTranslation()
                     regions.changesInPlace = true
+                    changed = true
+                } catch where error.code == .unsupported {
+                    regions.changesInPlace = false
+                    measures.withLock { $0.inPlaceUnsupported = error.description }
+                }
+                if changed {
+                    if let unwatched { throw unwatched }
                     switch table.commitRefresh(index, sequence: sequence) {
                     case .committed(let window):
                         measures.withLock { $0.recordRefault(ContinuousClock.now - started, window: window, inPlace: true) }
@@ -152,9 +183,6 @@ final class ChunkTranslations: @unchecked Sendable {
                     case .retry:
                         return .raced
                     }
-                } catch where error.code == .unsupported {
-                    regions.changesInPlace = false
-                    measures.withLock { $0.inPlaceUnsupported = error.description }
                 }
             }
             if let old = regions.current[index] {
@@ -163,6 +191,11 @@ final class ChunkTranslations: @unchecked Sendable {
                 retireIdle(&regions)
             }
             let region = Pinned(region: try pd.registerMemory(address: start, length: bytes.count, access: access))
+            if let unwatched {
+                regions.retired.append(region)
+                retireIdle(&regions)
+                throw unwatched
+            }
             switch table.commitRefresh(index, sequence: sequence) {
             case .committed(let window):
                 regions.current[index] = region
@@ -173,6 +206,18 @@ final class ChunkTranslations: @unchecked Sendable {
                 retireIdle(&regions)
                 return .raced
             }
+        }
+    }
+
+    /// Registers chunk `index`'s range with the monitor's userfaultfd again (munmap and mremap took its
+    /// registration with the old mapping); the error, worded for the chunk, when the kernel refuses.
+    private func registerAgain(_ index: Int, _ range: AddressRange) -> ODPKitError? {
+        do throws(ODPKitError) {
+            try monitor.fd.register(range, mode: .missing)
+            return nil
+        } catch {
+            return ODPKitError(error.code, function: error.function, errno: error.errno,
+                               reason: "chunk \(index) cannot be watched again after its mapping changed, so it is not used: \(error.reason)")
         }
     }
 

@@ -37,7 +37,7 @@ public final class MirrorRegion: @unchecked Sendable {
 
     let table: ChunkTable
     private let translations: ChunkTranslations
-    private let monitor: UserFaultMonitor
+    let monitor: UserFaultMonitor
     private let refresher: WorkerThread?
 
     /// Mirrors `length` bytes at `address` (page-aligned) in chunks of `chunkSize` bytes.
@@ -70,7 +70,8 @@ public final class MirrorRegion: @unchecked Sendable {
         guard handshake.granted.isSuperset(of: needed) else {
             throw ODPKitError(.unsupported, function: "UFFDIO_API", reason: "the kernel did not grant \(needed.subtracting(handshake.granted)); a mirror region cannot hear those changes")
         }
-        let ioctls = try fd.register(AddressRange(start: base, length: length), mode: .missing)
+        let range = AddressRange(start: base, length: length)
+        let ioctls = try fd.register(range, mode: .missing)
         // Missing faults are resolved with zero pages; hugetlbfs offers no UFFDIO_ZEROPAGE, and a fault
         // left unresolved would be retried forever.
         guard ioctls.contains(.zeroPage) else {
@@ -81,7 +82,9 @@ public final class MirrorRegion: @unchecked Sendable {
         // after the monitor, through this box (set before any event can wake it).
         let box = TranslationsBox()
         let refresher = refresh == .eager ? try WorkerThread("mirror refresher") { box.translations?.refreshStale() } : nil
-        monitor = try UserFaultMonitor(fd: fd, idleInterval: .milliseconds(10)) { event, fd in
+        // The monitor unregisters the range when it stops or fails: a forked child's copy of the
+        // descriptor outlives close(), and nothing must wait on a dead monitor.
+        monitor = try UserFaultMonitor(fd: fd, watching: [range], idleInterval: .milliseconds(10)) { event, fd in
             let invalidated = MirrorEvents.handle(event, fd: fd, table: table)
             table.appliedEvents.add(1, ordering: .releasing)
             if invalidated { refresher?.wake() }
@@ -131,17 +134,20 @@ public final class MirrorRegion: @unchecked Sendable {
 
     /// Whether every chunk overlapping the byte range `range` has a valid translation now, without
     /// refreshing anything: what a remote peer would find. False while the monitor has read an event
-    /// it has not applied yet (the kernel lets the caller of `madvise` go on once the event is read).
+    /// it has not applied yet (the kernel lets the caller of `madvise` go on once the event is read),
+    /// and never once the monitor has died.
     public func isCoherent(_ range: Range<Int>) -> Bool {
-        translations.eventsApplied && table.isValid(range)
+        monitor.failure == nil && translations.eventsApplied && table.isValid(range)
     }
 
     /// Waits (yielding) until `isCoherent(range)`, without refreshing anything itself: how long a
-    /// remote peer waits for the eager refresher. Throws `.timedOut` after `timeout`.
+    /// remote peer waits for the eager refresher. Throws `.timedOut` after `timeout`, and the monitor's
+    /// failure once it has died.
     public func waitUntilCoherent(_ range: Range<Int>, timeout: Duration = .seconds(10)) throws(ODPKitError) {
         let deadline = ContinuousClock.now.advanced(by: timeout)
         try translations.awaitEventsApplied(deadline: deadline)
         while !table.isValid(range) {
+            if let error = translations.deadMonitorError { throw error }
             guard ContinuousClock.now < deadline else {
                 throw ODPKitError(.timedOut, function: "odpkit mirror", reason: "bytes \(range) did not become coherent within \(timeout) (refresh \(refresh))")
             }
@@ -180,13 +186,17 @@ public final class MirrorRegion: @unchecked Sendable {
         return copy
     }
 
-    /// Stops the refresher and the monitor, then deregisters every chunk. A second call does nothing.
+    /// Stops the refresher, then the monitor, which unregisters the range before it closes the
+    /// userfaultfd (a forked child's copy of the descriptor keeps no munmap or madvise of the range
+    /// waiting), then deregisters every chunk; throws the first failure once all of it was done.
+    /// A second call does nothing.
     public func close() throws(ODPKitError) {
-        translations.closing.store(true, ordering: .releasing)
-        refresher?.requestStop()
-        monitor.shutdown()
+        translations.beginClosing()
         refresher?.shutdown()
-        try translations.closeAll()
+        var firstError: ODPKitError?
+        do { try monitor.shutdown() } catch { firstError = error }
+        do { try translations.closeAll() } catch { firstError = firstError ?? error }
+        if let firstError { throw firstError }
     }
 }
 

@@ -1,0 +1,189 @@
+import Foundation
+import Synchronization
+import Testing
+import TestSupport
+import Verbs
+@testable import ODPKit
+@testable import ODPKitBench
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The mirror under attack (issue 19, by item): each hole ends in an error at the use or in a call that
+/// returns; every wait is bounded, and a timeout fails naming what it waited for.
+@Suite("rxe integration: the mirror's holes", .serialized, .timeLimit(.minutes(2)),
+       .enabled(if: RXE.present, "no RDMA device: run inside the testbed (make test does)"))
+final class MirrorHoleTests {
+    let path: LoopbackPath
+    /// Four pages: small enough that a test's two chunks fault in quickly under emulation.
+    let chunk = 4 * pageSize
+
+    init() throws {
+        path = try LoopbackPath()
+    }
+
+    deinit {
+        try? path.close()
+    }
+
+    /// What replaces the second chunk's pages so that userfaultfd cannot watch them again.
+    enum Replacement: String, CaseIterable, Sendable {
+        /// A regular file mapped `MAP_PRIVATE | MAP_FIXED` over it: userfaultfd's missing mode takes
+        /// anonymous, shmem and hugetlbfs memory only (EINVAL).
+        case privateFileMapping
+        /// Pages of another mirror region moved over it by `mremap`: they stay registered with that
+        /// region's userfaultfd (EBUSY).
+        case pagesOfAnotherMirror
+
+        /// The errno of `UFFDIO_REGISTER`.
+        var errno: Int32 {
+            switch self {
+            case .privateFileMapping: EINVAL
+            case .pagesOfAnotherMirror: EBUSY
+            }
+        }
+    }
+
+    /// Item 2: the chunk's mapping changed and registering it again fails. Its pages can still be
+    /// pinned, but no event would tell of their next change: the use refuses the chunk, naming the
+    /// register call and its errno, the region says it is not coherent there, and the eager refresher,
+    /// which failed on it once, does not try again without a new event.
+    @Test(arguments: Replacement.allCases)
+    func aChunkThatCannotBeWatchedAgainIsRefusedAtItsUse(_ replacement: Replacement) throws {
+        let memory = try AnonymousMemory(length: 2 * chunk)
+        memory.fill(0x5A)
+        let mirror = try MirrorRegion(pd: path.pd, address: memory.baseAddress, length: memory.length, chunkSize: chunk)
+        defer { try? mirror.close() }
+        let replaced = try Replaced(replacement, over: memory, at: chunk, pd: path.pd)
+        defer { replaced.close() }
+
+        let error = #expect(throws: ODPKitError.self) { _ = try mirror.segments(offset: self.chunk, length: pageSize) }
+        #expect(error?.function == "ioctl(UFFDIO_REGISTER)" && error?.errno?.rawValue == replacement.errno, "\(String(describing: error))")
+        #expect(!mirror.isCoherent(chunk..<(2 * chunk)), "a chunk nobody watches is reported coherent")
+        #expect(throws: Never.self, "the chunk the change did not touch") { _ = try mirror.segments(offset: 0, length: self.chunk) }
+
+        let failures = mirror.statistics.eagerFailures
+        #expect(failures >= 1, "the eager refresher did not fail on the chunk")
+        usleep(200_000)
+        #expect(mirror.statistics.eagerFailures == failures, "the eager refresher keeps trying the chunk without an event")
+        withExtendedLifetime(memory) {}
+    }
+
+    /// Item 8: a forked child holds a copy of the region's userfaultfd (close-on-exec drops it only at
+    /// exec), which keeps the descriptor's context alive after close(). Were the range still registered,
+    /// the parent's next munmap would wait for a read that only the child's exit ends.
+    @Test func aForkedChildDoesNotHoldTheParentsMunmapAfterClose() throws {
+        let length = 4 * pageSize
+        let base = try system_mmapAnonymous(length: length)
+        memset(base, 0x5A, length)
+        let mirror = try MirrorRegion(pd: path.pd, address: base, length: length)
+        var child = try ForkedChild(to: base, holds: true)
+        defer { _ = try? child.releaseAndWait() }
+        try mirror.close()
+
+        let clock = ContinuousClock()
+        let started = clock.now
+        let address = UInt(bitPattern: base)
+        let unmapper = BoundedCall { munmap(UnsafeMutableRawPointer(bitPattern: address), length) }
+        guard let unmapped = unmapper.wait(timeout: .seconds(3)) else {
+            _ = try? child.releaseAndWait()
+            let late = unmapper.wait(timeout: .seconds(10)).map { _ in "after \(clock.now - started), once the child exited" } ?? "not even 10 s after the child exited"
+            Issue.record("munmap of a closed mirror region's range did not return within 3 s while a forked child held a copy of its userfaultfd; it returned \(late)")
+            return
+        }
+        #expect(unmapped == 0)
+        #expect(try child.releaseAndWait() == .done)
+    }
+
+    /// Item 9: the monitor's read fails while a madvise of the range waits for it. The madvise returns,
+    /// and every later use of the region fails naming the monitor's failure; the region is not coherent.
+    @Test func aDeadMonitorFailsEveryUseAndHoldsNoMadvise() throws {
+        let memory = try AnonymousMemory(length: 2 * chunk)
+        memory.fill(0x5A)
+        let mirror = try MirrorRegion(pd: path.pd, address: memory.baseAddress, length: memory.length, chunkSize: chunk)
+        defer { try? mirror.close() }
+        mirror.monitor.failNextRead(with: .badAddress)
+
+        let address = UInt(bitPattern: memory.baseAddress)
+        let advisor = BoundedCall { madvise(UnsafeMutableRawPointer(bitPattern: address), pageSize, MADV_DONTNEED) }
+        guard let advised = advisor.wait(timeout: .seconds(5)) else {
+            try? mirror.close() // closing the userfaultfd releases it
+            _ = advisor.wait(timeout: .seconds(10))
+            Issue.record("madvise(MADV_DONTNEED) of the mirror's range did not return within 5 s of its monitor's failed read (failure: \(String(describing: mirror.monitor.failure)))")
+            return
+        }
+        #expect(advised == 0)
+        for use in [0..<chunk, chunk..<(2 * chunk)] {
+            let error = #expect(throws: ODPKitError.self) { _ = try mirror.segments(offset: use.lowerBound, length: use.count) }
+            #expect(error?.errno == .badAddress && error?.reason.contains("read: EFAULT") == true, "\(String(describing: error))")
+            #expect(!mirror.isCoherent(use))
+        }
+        let waited = #expect(throws: ODPKitError.self) { try mirror.waitUntilCoherent(0..<self.chunk, timeout: .seconds(1)) }
+        #expect(waited?.reason.contains("read: EFAULT") == true, "\(String(describing: waited))")
+        withExtendedLifetime(memory) {}
+    }
+}
+
+/// The second chunk of a mirror region replaced by pages userfaultfd cannot watch for it.
+private struct Replaced {
+    private let name: String
+    private let file: Int32
+    private let other: (memory: AnonymousMemory, mirror: MirrorRegion)?
+
+    init(_ replacement: MirrorHoleTests.Replacement, over memory: AnonymousMemory, at offset: Int, pd: ProtectionDomain) throws {
+        let length = memory.length - offset
+        switch replacement {
+        case .privateFileMapping:
+            // /var/tmp: a disk file system on the host, the host's root over 9p in the testbed; not tmpfs,
+            // whose files are shmem (which userfaultfd takes). Unlinked in close(): 9p refuses ftruncate
+            // on an unlinked file.
+            name = "/var/tmp/odpkit-mirror-private-\(getpid())"
+            file = open(name, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
+            other = nil
+            try #require(file >= 0, "open \(name): errno \(errno)")
+            try #require(ftruncate(file, off_t(length)) == 0, "ftruncate \(name): errno \(errno)")
+            _ = try system_mmap(length: length, flags: MAP_PRIVATE | MAP_FIXED, descriptor: file, at: memory.baseAddress + offset)
+        case .pagesOfAnotherMirror:
+            name = ""
+            file = -1
+            let pages = try AnonymousMemory(length: length)
+            pages.fill(0xA5)
+            let mirror = try MirrorRegion(pd: pd, address: pages.baseAddress, length: length, chunkSize: length)
+            other = (pages, mirror)
+            try memory.takePages(of: pages, onto: offset)
+        }
+    }
+
+    func close() {
+        if file >= 0 {
+            Glibc.close(file)
+            unlink(name)
+        }
+        try? other?.mirror.close()
+    }
+}
+
+/// A call on a thread of its own, which a test waits for with a deadline: a call that hangs in the
+/// kernel fails the test instead of the run.
+private final class BoundedCall: Sendable {
+    private let result = Mutex<Int32?>(nil)
+
+    init(_ body: @escaping @Sendable () -> Int32) {
+        let thread = Thread { [self] in
+            let value = body()
+            result.withLock { $0 = value }
+        }
+        thread.start()
+    }
+
+    /// The call's result once it returned within `timeout`, else nil.
+    func wait(timeout: Duration) -> Int32? {
+        let deadline = ContinuousClock.now.advanced(by: timeout)
+        while ContinuousClock.now < deadline {
+            if let value = result.withLock({ $0 }) { return value }
+            usleep(1000)
+        }
+        return result.withLock { $0 }
+    }
+}
