@@ -35,12 +35,16 @@ final class MirrorHoleTests {
         /// Pages of another mirror region moved over it by `mremap`: they stay registered with that
         /// region's userfaultfd (EBUSY).
         case pagesOfAnotherMirror
+        /// Shared anonymous memory mapped `MAP_FIXED` over it: userfaultfd would take it, but its
+        /// truncation sends no event, so the mirror refuses it before registering.
+        case sharedMapping
 
-        /// The errno of `UFFDIO_REGISTER`.
-        var errno: Int32 {
+        /// The call that refuses the chunk and its errno (nil: an odpkit check, no errno).
+        var refusal: (function: String, errno: Int32?) {
             switch self {
-            case .privateFileMapping: EINVAL
-            case .pagesOfAnotherMirror: EBUSY
+            case .privateFileMapping: ("ioctl(UFFDIO_REGISTER)", EINVAL)
+            case .pagesOfAnotherMirror: ("ioctl(UFFDIO_REGISTER)", EBUSY)
+            case .sharedMapping: ("odpkit mirror", nil)
             }
         }
     }
@@ -59,7 +63,7 @@ final class MirrorHoleTests {
         defer { replaced.close() }
 
         let error = #expect(throws: ODPKitError.self) { _ = try mirror.segments(offset: self.chunk, length: pageSize) }
-        #expect(error?.function == "ioctl(UFFDIO_REGISTER)" && error?.errno?.rawValue == replacement.errno, "\(String(describing: error))")
+        #expect(error?.function == replacement.refusal.function && error?.errno?.rawValue == replacement.refusal.errno, "\(String(describing: error))")
         #expect(!mirror.isCoherent(chunk..<(2 * chunk)), "a chunk nobody watches is reported coherent")
         #expect(throws: Never.self, "the chunk the change did not touch") { _ = try mirror.segments(offset: 0, length: self.chunk) }
 
@@ -152,6 +156,11 @@ private struct Replaced {
             let mirror = try MirrorRegion(pd: pd, address: pages.baseAddress, length: length, chunkSize: length)
             other = (pages, mirror)
             try memory.takePages(of: pages, onto: offset)
+        case .sharedMapping:
+            name = ""
+            file = -1
+            other = nil
+            _ = try system_mmap(length: length, flags: MAP_SHARED | MAP_ANONYMOUS | MAP_FIXED, descriptor: -1, at: memory.baseAddress + offset)
         }
     }
 

@@ -213,6 +213,8 @@ final class ChunkTranslations: @unchecked Sendable {
     /// registration with the old mapping); the error, worded for the chunk, when the kernel refuses.
     private func registerAgain(_ index: Int, _ range: AddressRange) -> ODPKitError? {
         do throws(ODPKitError) {
+            // A shared mapping placed over the chunk would register, but its truncation sends no event.
+            try MirrorRegion.refuseSharedMappings(range.start, range.start + UInt(range.length))
             try monitor.fd.register(range, mode: .missing)
             return nil
         } catch {
