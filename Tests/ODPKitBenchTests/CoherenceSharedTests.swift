@@ -24,7 +24,7 @@ extension RXEIntegration {
 
         static let noChildMapping = "n/a(the child has no mapping of the region (MADV_DONTFORK))"
         /// The mirror refuses shared mappings at registration (`MirrorRegion.refuseSharedMappings`).
-        static let sharedRefused = "refused(odpkit mirror: unsupported)"
+        static let sharedRefused = "refused(odpkit mirror: shared-mapping)"
         static let sharedReason = "truncating or punching a hole in shmem sends no userfaultfd event (userfaultfd_remove is called from madvise alone), so a mirror of a shared mapping would keep stale pinned pages: the mirror refuses any shared mapping at registration"
 
         static let expectations: [CoherenceExpectation] = [

@@ -199,7 +199,7 @@ final class MirrorIntegrationTests {
         let error = #expect(throws: ODPKitError.self) {
             try RegisteredRegion(.mirror, pd: self.path.pd, address: shared, length: length)
         }
-        #expect(error?.code == .unsupported && error?.reason.contains("is a shared mapping") == true, "\(String(describing: error))")
+        #expect(error?.code == .sharedMapping && error?.reason.contains("is a shared mapping") == true, "\(String(describing: error))")
         // Pinned and ODP take it.
         for mode in [RegistrationMode.pinned, .odp] {
             try RegisteredRegion(mode, pd: path.pd, address: shared, length: length).close()

@@ -108,7 +108,7 @@ public final class MirrorRegion: @unchecked Sendable {
         guard let shared = try ProcessMapping.overlapping(start, end).first(where: \.shared) else { return }
         // The kernel names shared anonymous memory `/dev/zero (deleted)`.
         let what = shared.path.isEmpty || shared.path.hasPrefix("/dev/zero") ? "shared anonymous memory" : shared.path
-        throw ODPKitError(.unsupported, function: "odpkit mirror",
+        throw ODPKitError(.sharedMapping, function: "odpkit mirror",
                           reason: "0x\(String(shared.start, radix: 16))-0x\(String(shared.end, radix: 16)) is a shared mapping (\(what)): truncating or punching it sends no userfaultfd event, so a mirror would go stale; register it pinned or ODP")
     }
 
@@ -204,4 +204,9 @@ public final class MirrorRegion: @unchecked Sendable {
 private final class TranslationsBox: @unchecked Sendable {
     /// Written once, before the monitor can hear the first event; read by the refresher afterwards.
     var translations: ChunkTranslations?
+}
+
+extension ODPKitError.Code {
+    /// A mirror region refused a shared mapping in its range (`MirrorRegion.refuseSharedMappings`).
+    public static let sharedMapping = ODPKitError.Code(name: "shared-mapping")
 }
