@@ -127,6 +127,100 @@ final class MirrorHoleTests {
         #expect(waited?.reason.contains("read: EFAULT") == true, "\(String(describing: waited))")
         withExtendedLifetime(memory) {}
     }
+
+    /// Item 1: two threads `madvise(MADV_DONTNEED)` the same page at once while a third holds the
+    /// mmap lock for write now and then (`mprotect` of an unrelated mapping), which delays the zap of
+    /// a released caller. A zero page mapped after one zap proves nothing about the other: a refresh
+    /// that pins then is zapped by the late caller, and the NIC keeps a page the CPU no longer has.
+    /// After each round the CPU writes a fresh pattern and the NIC must read it back, within 5 s.
+    @Test func twoDropsOfOnePageNeitherStallNorLeaveAStalePage() throws {
+        let memory = try AnonymousMemory(length: 2 * chunk)
+        memory.fill(0x5A)
+        let region = try path.register(.mirror, memory)
+        defer { try? region.close() }
+        let mirror = try MirrorRegion.of(region)
+        let unrelated = try AnonymousMemory(length: pageSize)
+        unrelated.fill(1)
+        let stop = Atomic(false)
+        let unrelatedAddress = UInt(bitPattern: unrelated.baseAddress)
+        let protector = BoundedCall {
+            var flips: Int32 = 0
+            while !stop.load(ordering: .relaxed) {
+                mprotect(UnsafeMutableRawPointer(bitPattern: unrelatedAddress), pageSize, flips & 1 == 0 ? PROT_READ : PROT_READ | PROT_WRITE)
+                flips &+= 1
+            }
+            return flips
+        }
+        defer {
+            stop.store(true, ordering: .relaxed)
+            _ = protector.wait(timeout: .seconds(5))
+        }
+
+        let page = UInt(bitPattern: memory.baseAddress) + UInt(pageSize)
+        let clock = ContinuousClock()
+        let until = clock.now.advanced(by: .seconds(20))
+        var rounds = 0, stalePages = 0, stalls: [String] = []
+        while rounds < 300 && clock.now < until && stalls.count < 3 {
+            rounds += 1
+            let go = Atomic(0)
+            let droppers = (0..<2).map { _ in
+                BoundedCall {
+                    go.add(1, ordering: .relaxed)
+                    while go.load(ordering: .relaxed) < 2 {}
+                    return madvise(UnsafeMutableRawPointer(bitPattern: page), pageSize, MADV_DONTNEED)
+                }
+            }
+            for dropper in droppers {
+                guard let advised = dropper.wait(timeout: .seconds(5)) else {
+                    Issue.record("round \(rounds): madvise(MADV_DONTNEED) did not return within 5 s")
+                    return
+                }
+                #expect(advised == 0)
+            }
+            let fresh = UInt8(truncatingIfNeeded: rounds % 200 + 20)
+            memory.fill(fresh, range: pageSize..<(2 * pageSize))
+            do {
+                try mirror.ensureCoherent(pageSize..<(2 * pageSize), timeout: .seconds(5))
+            } catch {
+                stalls.append("round \(rounds): \(error)")
+                continue
+            }
+            let seen = try path.read(region, offset: pageSize, length: pageSize)
+            if !seen.allSatisfy({ $0 == fresh }) { stalePages += 1 }
+        }
+        #expect(stalls.isEmpty, "\(stalls.count) stalls in \(rounds) rounds (\(stalePages) stale pages): \(stalls)")
+        #expect(stalePages == 0, "the NIC read a page the CPU no longer has in \(stalePages) of \(rounds) rounds")
+        #expect(rounds >= 50, "only \(rounds) rounds in 20 s")
+        let statistics = mirror.statistics
+        print("two drops of one page: \(rounds) rounds, \(stalePages) stale, \(stalls.count) stalls, \(statistics.invalidations) invalidations, \(statistics.refaults) re-faults, \(statistics.retries) retries, \(statistics.orphansRepinned) orphans re-pinned, \(statistics.zapsNeverSeen) zaps never seen")
+        withExtendedLifetime((memory, unrelated)) {}
+    }
+
+    /// Item 6: `madvise(MADV_FREE)` sends the same REMOVE as `MADV_DONTNEED` but zaps nothing, so the
+    /// page never comes back absent. The chunk must not wait for that zap forever: the CPU's write after
+    /// it reaches the NIC within 5 s, and once settled the mirror counts the zap as never seen.
+    @Test func madvFreeNeitherStallsAChunkNorLeavesItStale() throws {
+        let memory = try AnonymousMemory(length: 2 * chunk)
+        memory.fill(0x5A)
+        let region = try path.register(.mirror, memory)
+        defer { try? region.close() }
+        let mirror = try MirrorRegion.of(region)
+        try #require(madvise(memory.baseAddress + pageSize, pageSize, MADV_FREE) == 0)
+        memory.fill(0x6B, range: pageSize..<(2 * pageSize))
+        do {
+            try mirror.ensureCoherent(pageSize..<(2 * pageSize), timeout: .seconds(5))
+        } catch {
+            Issue.record("after MADV_FREE the chunk did not become coherent within 5 s: \(error)")
+            return
+        }
+        let seen = try path.read(region, offset: pageSize, length: pageSize)
+        #expect(seen.allSatisfy { $0 == 0x6B }, "the NIC read \(ByteSummary(seen)) where the CPU wrote 0x6B")
+        usleep(UInt32(ChunkTable.settle.components.seconds) * 1_000_000 + 200_000)
+        _ = try path.read(region, offset: pageSize, length: pageSize)
+        #expect(mirror.statistics.zapsNeverSeen == 1, "\(mirror.statistics.zapsNeverSeen) zaps never seen")
+        #expect(mirror.statistics.orphansRepinned == 0)
+        withExtendedLifetime(memory) {}
+    }
 }
 
 /// The second chunk of a mirror region replaced by pages userfaultfd cannot watch for it.

@@ -4,6 +4,14 @@ import Synchronization
 /// invalidation bumps, whether the NIC's translation is valid for the current sequence, which pages
 /// still wait for the kernel to zap them, and whether the range is mapped at all.
 ///
+/// A successful `UFFDIO_ZEROPAGE` proves that some zap happened, not that every outstanding REMOVE's
+/// did: per page the table counts the REMOVE events whose zap it has not seen. A page whose count is
+/// above zero once it no longer waits is a suspect: the chunk is pinned, and the page is probed (at each
+/// use and on the monitor's idle turns) until the late zap shows (the pinned page is an orphan: the chunk
+/// is invalidated) or `settle` has passed since the chunk's last REMOVE with the page still present
+/// (no zap came: `MADV_FREE`, or a caller that found its range gone). A page still present `grace`
+/// after its REMOVE stops being waited for.
+///
 /// The monitor thread calls `invalidate` and `markPopulated`; the thread that re-establishes a chunk
 /// calls `beginRefresh` and `commitRefresh`, the read-begin / retry pair: a refresh whose sequence moved
 /// while it pinned is thrown away, so an invalidation that races with it is never lost.
@@ -32,7 +40,10 @@ final class ChunkTable: Sendable {
         var valid = false
         var mapped = true
         var pendingPages: Set<Int> = []
+        /// Per page, the REMOVE events whose zap has not been seen (an absent page seen counts one).
+        var unseenZaps: [Int: Int] = [:]
         var invalidatedAt: ContinuousClock.Instant?
+        var lastRemoveAt: ContinuousClock.Instant?
     }
 
     private struct State {
@@ -41,12 +52,21 @@ final class ChunkTable: Sendable {
         var pendingChunks: Set<Int> = []
         /// The chunks whose translation is not valid, so an eager refresher's pass costs what is stale.
         var staleChunks: Set<Int> = []
+        /// The chunks with pages whose zap has not been seen, so the probes cost what is suspect.
+        var suspectChunks: Set<Int> = []
         var generation: UInt64 = 0
         var invalidations = 0
+        var orphans = 0
+        var zapsNeverSeen = 0
     }
 
     /// Userfaultfd events the monitor has applied to this table (a barrier for users; see `MirrorRegion`).
     let appliedEvents = Atomic<Int>(0)
+
+    /// How long a page present after its REMOVE is waited for before the chunk is pinned all the same.
+    static let grace = Duration.milliseconds(50)
+    /// How long after a chunk's last REMOVE a suspect page is probed before its zap is taken as never coming.
+    static let settle = Duration.seconds(1)
 
     let base: UInt
     let length: Int
@@ -89,29 +109,47 @@ final class ChunkTable: Sendable {
         let pagesPerChunk = chunkSize / pageSize
         state.withLock { state in
             state.invalidations += 1
-            // The keys of the touched chunks are no longer valid: a peer comparing generations sees it now.
-            state.generation &+= 1
             for index in touched {
-                state.chunks[index].sequence &+= 1
-                state.chunks[index].valid = false
-                state.staleChunks.insert(index)
-                if state.chunks[index].invalidatedAt == nil { state.chunks[index].invalidatedAt = now }
+                Self.drop(index, &state, at: now)
                 let pages = max(firstPage, index * pagesPerChunk)..<min(endPage, (index + 1) * pagesPerChunk)
                 switch cause {
                 case .remove:
                     state.chunks[index].pendingPages.formUnion(pages)
+                    for page in pages { state.chunks[index].unseenZaps[page, default: 0] += 1 }
+                    state.chunks[index].lastRemoveAt = now
                 case .unmap:
                     state.chunks[index].mapped = false
                     state.chunks[index].pendingPages.subtract(pages)
+                    for page in pages { state.chunks[index].unseenZaps[page] = nil }
                 }
-                if state.chunks[index].pendingPages.isEmpty {
-                    state.pendingChunks.remove(index)
-                } else {
-                    state.pendingChunks.insert(index)
-                }
+                Self.updateSets(index, &state)
             }
         }
         return touched
+    }
+
+    /// Bumps chunk `index`'s sequence and drops its translation; the generation moves, so a peer comparing
+    /// generations sees it now.
+    private static func drop(_ index: Int, _ state: inout State, at now: ContinuousClock.Instant) {
+        state.generation &+= 1
+        state.chunks[index].sequence &+= 1
+        state.chunks[index].valid = false
+        state.staleChunks.insert(index)
+        if state.chunks[index].invalidatedAt == nil { state.chunks[index].invalidatedAt = now }
+    }
+
+    /// Keeps `pendingChunks` and `suspectChunks` in step with chunk `index`'s pages.
+    private static func updateSets(_ index: Int, _ state: inout State) {
+        if state.chunks[index].pendingPages.isEmpty {
+            state.pendingChunks.remove(index)
+        } else {
+            state.pendingChunks.insert(index)
+        }
+        if state.chunks[index].unseenZaps.isEmpty {
+            state.suspectChunks.remove(index)
+        } else {
+            state.suspectChunks.insert(index)
+        }
     }
 
     /// Runs of contiguous pages (absolute address, bytes) that wait for the kernel's zap, at most `limit`
@@ -137,19 +175,84 @@ final class ChunkTable: Sendable {
         }
     }
 
-    /// The pages of `length` bytes at `address` hold the CPU's new contents (their old frames are gone).
-    func markPopulated(_ address: UInt, length: Int = 1) {
-        guard length > 0, address >= base, address < base + UInt(self.length) else { return }
+    /// The pages of `length` bytes at `address` were found absent and now hold zero pages (their old
+    /// frames are gone): each counts one zap seen. A chunk whose translation is valid had its pinned
+    /// page zapped after the pin (an orphan): it is invalidated. Returns whether one was.
+    @discardableResult
+    func markPopulated(_ address: UInt, length: Int = 1, at now: ContinuousClock.Instant = .now) -> Bool {
+        guard length > 0, address >= base, address < base + UInt(self.length) else { return false }
         let first = Int(address - base) / pageSize
         let end = min(self.length, Int(address - base) + length + pageSize - 1) / pageSize
         let pagesPerChunk = chunkSize / pageSize
-        state.withLock { state in
+        return state.withLock { state in
+            var orphaned = false
             for page in first..<max(first + 1, end) {
                 let index = page / pagesPerChunk
-                state.chunks[index].pendingPages.remove(page)
-                if state.chunks[index].pendingPages.isEmpty { state.pendingChunks.remove(index) }
+                let wasPending = state.chunks[index].pendingPages.remove(page) != nil
+                let unseen = state.chunks[index].unseenZaps[page]
+                if let unseen {
+                    state.chunks[index].unseenZaps[page] = unseen > 1 ? unseen - 1 : nil
+                }
+                if state.chunks[index].valid {
+                    state.orphans += 1
+                    Self.drop(index, &state, at: now)
+                    orphaned = true
+                } else if unseen != nil && !wasPending {
+                    // A suspect's zap came while the chunk may be being pinned: that pin must not commit.
+                    Self.drop(index, &state, at: now)
+                }
+                Self.updateSets(index, &state)
             }
+            return orphaned
         }
+    }
+
+    /// Page `address` waits for its zap but is still present: after `grace` since the chunk's last
+    /// REMOVE it is no longer waited for (it stays a suspect). Returns whether it was given up on.
+    @discardableResult
+    func stillPresent(pending address: UInt, at now: ContinuousClock.Instant = .now) -> Bool {
+        guard let (index, page) = locate(address) else { return false }
+        return state.withLock { state in
+            guard let removed = state.chunks[index].lastRemoveAt, now - removed >= Self.grace,
+                  state.chunks[index].pendingPages.remove(page) != nil else { return false }
+            Self.updateSets(index, &state)
+            return true
+        }
+    }
+
+    /// Suspect page `address` was probed and is present: after `settle` since the chunk's last REMOVE
+    /// its zap is taken as never coming.
+    func stillPresent(suspect address: UInt, at now: ContinuousClock.Instant = .now) {
+        guard let (index, page) = locate(address) else { return }
+        state.withLock { state in
+            guard let removed = state.chunks[index].lastRemoveAt, now - removed >= Self.settle,
+                  state.chunks[index].unseenZaps.removeValue(forKey: page) != nil else { return }
+            state.zapsNeverSeen += 1
+            Self.updateSets(index, &state)
+        }
+    }
+
+    /// The suspect pages (absolute addresses) of the chunks `chunks`, at most `limit`: pages no longer
+    /// waited for whose zap has not been seen. Empty, without allocating, when there is none.
+    func suspectPages(in chunks: Range<Int>? = nil, limit: Int = .max) -> [UInt] {
+        state.withLock { state in
+            guard !state.suspectChunks.isEmpty else { return [] }
+            var pages: [UInt] = []
+            for index in state.suspectChunks.sorted() where chunks?.contains(index) ?? true {
+                for page in state.chunks[index].unseenZaps.keys.sorted() where !state.chunks[index].pendingPages.contains(page) {
+                    pages.append(base + UInt(page * pageSize))
+                    if pages.count == limit { return pages }
+                }
+            }
+            return pages
+        }
+    }
+
+    /// The chunk and page index of `address`, nil outside the region.
+    private func locate(_ address: UInt) -> (chunk: Int, page: Int)? {
+        guard address >= base, address < base + UInt(length) else { return nil }
+        let page = Int(address - base) / pageSize
+        return (page / (chunkSize / pageSize), page)
     }
 
     /// Read-begin: what a refresher may do with chunk `index` now.
@@ -198,6 +301,9 @@ final class ChunkTable: Sendable {
     }
     /// How many invalidation events touched the region.
     var invalidations: Int { state.withLock { $0.invalidations } }
+    /// Pinned pages found zapped after their chunk was committed (the chunk was invalidated), and
+    /// suspect pages whose zap was taken as never coming.
+    var zapCounts: (orphans: Int, neverSeen: Int) { state.withLock { ($0.orphans, $0.zapsNeverSeen) } }
     /// Whether every chunk overlapping the byte range `range` is valid now.
     func isValid(_ range: Range<Int>) -> Bool {
         let touched = chunks(overlapping: base + UInt(range.lowerBound), base + UInt(range.upperBound))

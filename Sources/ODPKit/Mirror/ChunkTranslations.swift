@@ -77,12 +77,31 @@ final class ChunkTranslations: @unchecked Sendable {
     /// First a barrier: the kernel lets a munmap/madvise/mremap caller go on as soon as the monitor has
     /// read its event, before the handler applied it; so wait until every event read is applied.
     /// A monitor that stopped on a failure fails the use, before and after: events it missed are lost.
+    ///
+    /// Then the suspect pages of those chunks are probed (`MirrorEvents.probeSuspects`): a REMOVE whose
+    /// zap was not seen when its chunk was pinned has zapped by the time its `madvise` returned, so a use
+    /// after that finds the orphan and the chunk is pinned again.
     func ensureCoherent(_ range: Range<Int>, deadline: ContinuousClock.Instant) throws(ODPKitError) {
         try awaitEventsApplied(deadline: deadline)
-        for index in table.chunks(overlapping: table.base + UInt(range.lowerBound), table.base + UInt(range.upperBound)) {
+        let chunks = table.chunks(overlapping: table.base + UInt(range.lowerBound), table.base + UInt(range.upperBound))
+        try probeSuspects(chunks, deadline: deadline)
+        for index in chunks {
             try refresh(index, deadline: deadline)
         }
         if let error = deadMonitorError { throw error }
+    }
+
+    /// Probes the suspect pages of `chunks` until none answers that the mm is changing.
+    private func probeSuspects(_ chunks: Range<Int>, deadline: ContinuousClock.Instant) throws(ODPKitError) {
+        while true {
+            let pages = table.suspectPages(in: chunks)
+            if pages.isEmpty { return }
+            if !MirrorEvents.probeSuspects(pages, fd: monitor.fd, table: table).unsettled { return }
+            guard ContinuousClock.now < deadline else {
+                throw ODPKitError(.timedOut, function: "odpkit mirror", reason: "probing pages whose zap was not seen: the address space kept changing (UFFDIO_ZEROPAGE: EAGAIN)")
+            }
+            sched_yield()
+        }
     }
 
     /// The barrier: waits until the monitor has applied every event it had read when called (the

@@ -4,19 +4,22 @@ import UserFault
 /// pinning a missing-mode range from the monitor would wait on the monitor itself.
 enum MirrorEvents {
     /// Applies one event to `table`; returns whether it invalidated a translation.
+    ///
+    /// A REMOVE's pages are populated on the idle turn, once every event read is applied, not here: the
+    /// callers of a batch's events are all released by its read, and a zero page mapped after their zaps
+    /// while a later REMOVE of the batch was not yet counted would leave that page waiting for a zap
+    /// that already happened.
     static func handle(_ event: UserFaultEvent, fd: UserFaultFD, table: ChunkTable) -> Bool {
         switch event {
         case .remove(let start, let end):
-            let touched = table.invalidate(start, end, cause: .remove)
-            populatePending(fd: fd, table: table)
-            return !touched.isEmpty
+            return !table.invalidate(start, end, cause: .remove).isEmpty
         case .unmap(let start, let end):
             return !table.invalidate(start, end, cause: .unmap).isEmpty
         case .remap(let from, _, let length):
             return !table.invalidate(from, from + UInt(length), cause: .unmap).isEmpty
         case .pageFault(let address, _, _, _, _):
-            resolveMissing(page: address & ~UInt(table.pageSize - 1), fd: fd, table: table)
-            return false
+            // A missing page in a valid chunk is a pinned page zapped after its pin: the chunk is invalidated.
+            return resolveMissing(page: address & ~UInt(table.pageSize - 1), fd: fd, table: table)
         case .fork(let child):
             // Not requested (see MirrorRegion.init); a descriptor handed over anyway is not mirrored.
             try? child.close()
@@ -25,9 +28,17 @@ enum MirrorEvents {
     }
 
     /// Populates the pages that waited for the kernel's zap with zero pages, one ioctl per run:
-    /// `.exists` means the first page still holds its old frame (skipped this turn), `.retry` that the
-    /// mm is changing or only part was mapped; what is left is tried again on the next idle turn.
-    static func populatePending(fd: UserFaultFD, table: ChunkTable) {
+    /// `.exists` means the first page still holds its old frame (skipped this turn; given up on after
+    /// `ChunkTable.grace`), `.retry` that the mm is changing or only part was mapped; what is left is
+    /// tried again on the next idle turn. Then probes the suspect pages. Returns whether a chunk was
+    /// invalidated (an orphan found).
+    @discardableResult
+    static func populatePending(fd: UserFaultFD, table: ChunkTable) -> Bool {
+        populateRuns(fd: fd, table: table)
+        return probeSuspects(table.suspectPages(limit: 1024), fd: fd, table: table).orphaned
+    }
+
+    private static func populateRuns(fd: UserFaultFD, table: ChunkTable) {
         for run in table.pendingRuns(limit: 1024) {
             var cursor = run.start
             let end = run.start + UInt(run.length)
@@ -42,30 +53,53 @@ enum MirrorEvents {
                 case .retry:
                     return
                 case .exists:
+                    table.stillPresent(pending: cursor)
                     cursor += UInt(table.pageSize)
                 }
             }
         }
     }
 
+    /// Probes each suspect page with a zero page of its own: found absent, its late zap has come (an
+    /// orphan if its chunk was committed); present, it counts toward `ChunkTable.settle`. Callable from
+    /// any thread. Returns whether a chunk was invalidated, and whether a page was left unprobed because
+    /// the mm is changing (`.retry`).
+    static func probeSuspects(_ pages: [UInt], fd: UserFaultFD, table: ChunkTable) -> (orphaned: Bool, unsettled: Bool) {
+        var orphaned = false, unsettled = false
+        for page in pages {
+            switch (try? fd.zeroPage(AddressRange(start: page, length: table.pageSize))) ?? .exists {
+            case .resolved, .retry(completedBytes: 1...):
+                if table.markPopulated(page) { orphaned = true }
+            case .exists:
+                table.stillPresent(suspect: page)
+            case .retry:
+                unsettled = true
+            }
+        }
+        return (orphaned, unsettled)
+    }
+
     /// A thread touched a page of the range that is not mapped: give it, and the pages after it up to
     /// the end of its chunk, zero pages in one ioctl (the shared zero page costs no memory). Pinning a
     /// chunk of absent pages then takes one fault per run of absent pages instead of one per page; the
     /// ioctl stops at the first page that is present (`.exists`/`.retry` with the bytes done).
-    static func resolveMissing(page: UInt, fd: UserFaultFD, table: ChunkTable) {
+    @discardableResult
+    static func resolveMissing(page: UInt, fd: UserFaultFD, table: ChunkTable) -> Bool {
         let chunks = table.chunks(overlapping: page, page + 1)
         let end = chunks.isEmpty ? page + UInt(table.pageSize) : table.base + UInt(table.bytes(ofChunk: chunks.lowerBound).upperBound)
         let range = AddressRange(start: page, length: Int(end - page))
         switch zeroPages(range, fd: fd, pageSize: table.pageSize) ?? .exists {
         case .resolved(let bytes):
-            table.markPopulated(page, length: bytes)
+            return table.markPopulated(page, length: bytes)
         case .retry(let completed) where completed > 0:
-            table.markPopulated(page, length: completed)
+            let orphaned = table.markPopulated(page, length: completed)
             try? fd.wake(AddressRange(start: page, length: table.pageSize))
+            return orphaned
         case .exists, .retry:
             // The kernel wakes nobody after EEXIST or EAGAIN: wake the thread so it retries its access,
             // and faults again if the page is still missing.
             try? fd.wake(AddressRange(start: page, length: table.pageSize))
+            return false
         }
     }
 

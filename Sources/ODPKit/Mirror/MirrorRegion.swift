@@ -89,7 +89,7 @@ public final class MirrorRegion: @unchecked Sendable {
             table.appliedEvents.add(1, ordering: .releasing)
             if invalidated { refresher?.wake() }
         } onIdle: { fd in
-            MirrorEvents.populatePending(fd: fd, table: table)
+            if MirrorEvents.populatePending(fd: fd, table: table) { refresher?.wake() }
         }
         translations = ChunkTranslations(pd: pd, address: address, access: self.access, table: table, monitor: monitor)
         box.translations = translations
@@ -183,6 +183,7 @@ public final class MirrorRegion: @unchecked Sendable {
     public var statistics: MirrorStatistics {
         var copy = translations.measures.withLock { $0 }
         copy.invalidations = table.invalidations
+        (copy.orphansRepinned, copy.zapsNeverSeen) = table.zapCounts
         return copy
     }
 

@@ -15,6 +15,12 @@ public struct MirrorStatistics: Sendable {
     public var reregistered = 0
     /// Why the device could not change a translation in place, once a re-fault asked it.
     public var inPlaceUnsupported: String?
+    /// Pinned pages found zapped after their chunk was committed — a REMOVE's zap that came after a
+    /// zero page had shown another one's — whose chunk was invalidated and pinned again.
+    public var orphansRepinned = 0
+    /// Pages that stayed present `ChunkTable.settle` after a REMOVE (`MADV_FREE` zaps nothing): the
+    /// zap was taken as never coming.
+    public var zapsNeverSeen = 0
     /// Eager refreshes that could not pin a chunk (its range unmapped, say): the next use tries again.
     public var eagerFailures = 0
     /// Event read → the chunk's translation coherent again, in nanoseconds.
