@@ -19,10 +19,10 @@ import Glibc
 public enum PeerFaultProbe {
     /// What the server's CPU writes before each drop.
     public static let serverPattern = BytePattern(salt: 0x5A)
-    /// What the client writes with RDMA WRITE.
+    /// What the client writes with RDMA WRITE (changed where it would equal zeros or the server's pattern).
     public static let clientPattern = BytePattern(salt: 0xC3)
-    /// What the client's buffer holds before each READ, so a READ that wrote nothing is not taken for zeros.
-    static let sentinel: UInt8 = 0xEE
+    /// Where the client's canary starts (`ExpectedPages.canary`).
+    static let canaryByte: UInt8 = 0xEE
 
     /// Runs the client side over `channel`, connected to `odpkit peer serve` (or `serve(_:device:)`),
     /// into `results`; returns the report of its cells, with the pages each access saw, the hosts, the
@@ -48,6 +48,7 @@ public enum PeerFaultProbe {
         staging.fill(0)
         let stagingRegion = try link.pd.registerMemory(address: staging.baseAddress, length: staging.length, access: [.localWrite])
         let expected = ExpectedPages(length: regionBytes)
+        let canary = expected.canary
         let countersBefore = HardwareCounters.read(device: link.context.deviceName, port: link.options.port)
 
         try channel.send(PeerRequest.setUp(PeerSetup(endpoint: try link.endpoint(), modes: modes, pages: regionPages, options: link.options)))
@@ -66,7 +67,7 @@ public enum PeerFaultProbe {
         }
         for round in 0...samples {
             for index in cells.indices {
-                try measure(&cells[index], recording: round > 0, link: link, staging: staging, stagingRegion: stagingRegion, expected: expected, channel: channel)
+                try measure(&cells[index], recording: round > 0, link: link, staging: staging, stagingRegion: stagingRegion, expected: expected, canary: canary, channel: channel)
             }
         }
 
@@ -140,7 +141,8 @@ public enum PeerFaultProbe {
     /// One sample of one cell: drop on the server, then the timed accesses and the check; recorded
     /// when `recording` (a failed access counted in its cell).
     private static func measure(
-        _ cell: inout Cell, recording: Bool, link: PeerLink, staging: AnonymousMemory, stagingRegion: MemoryRegion, expected: ExpectedPages, channel: PeerChannel
+        _ cell: inout Cell, recording: Bool, link: PeerLink, staging: AnonymousMemory, stagingRegion: MemoryRegion, expected: ExpectedPages, canary: [UInt8],
+        channel: PeerChannel
     ) throws(ODPKitError) {
         let length = cell.pages * pageSize
         try channel.send(PeerRequest.drop(mode: cell.mode, pages: cell.pages))
@@ -167,7 +169,7 @@ public enum PeerFaultProbe {
         let seen: PageTally
         switch access {
         case .read:
-            staging.fill(sentinel, range: 0..<length)
+            canary.withUnsafeBytes { staging.bytes.copyMemory(from: UnsafeRawBufferPointer(rebasing: $0[0..<length])) }
             cell.faulted.measure(recording, body)
             seen = expected.tally(UnsafeRawBufferPointer(staging.bytes), pages: cell.pages, coherent: expected.zeros, stale: [expected.server, expected.client])
             cell.warm.measure(recording, body)
