@@ -38,21 +38,25 @@ test-host: build
 # The whole test bundle again inside the testbed (kernel with rdma_rxe, rxe0 over veth), where a
 # missing device fails the run; then, in the same boot, the allocation suite alone in the optimized
 # bundle (ordo-one's malloc interposer counts every malloc). The first run leaves out the suites that run
-# elsewhere (TESTBED_ELSEWHERE), so that in the testbed nothing may be skipped: a skipped test or suite
-# (Swift Testing's "… skipped." or "… skipped: "reason"" line) fails, and so does a run that did not
-# report its tests passed.
+# elsewhere (TESTBED_ELSEWHERE). Then a second boot in two-hosts mode (rxe0 here, rxe1 in netns peer, one
+# veth wire between them) runs the suites that need a peer host (TWO_HOSTS_SUITES) once more, over the
+# wire. In the testbed nothing may be skipped: a skipped test or suite (Swift Testing's "… skipped." or
+# "… skipped: "reason"" line) in either log fails, and so does a run that did not report its tests passed.
 TESTBED_ELSEWHERE := NoDeviceTests|DataPathAllocationTests
+TWO_HOSTS_SUITES := PeerFaultIntegrationTests
+RXE_LOGS := $(LOGS)/test-rxe.log $(LOGS)/test-rxe-two-hosts.log
 test-rxe: build release-tests
 	@mkdir -p $(LOGS)
 	$(TESTBED) -- sh -c 'env ODPKIT_REQUIRE_RDMA=1 $(TESTS) --skip "$(TESTBED_ELSEWHERE)"; status=$$?; \
 		env ODPKIT_REQUIRE_RDMA=1 ODPKIT_COUNT_ALLOCATIONS=1 $(RELEASE)/odpkitPackageTests.xctest --testing-library swift-testing --filter DataPathAllocation || status=1; \
 		exit $$status' 2>&1 | tee $(LOGS)/test-rxe.log
-	@if grep -aE '(Suite|Test) .* skipped(\.|: ".*")$$' $(LOGS)/test-rxe.log >&2; then \
-		echo "make: FAILED: inside the testbed every test must run; the tests and suites above were skipped (see $(LOGS)/test-rxe.log)" >&2; exit 1; fi
-	@passed=$$(grep -acE 'Test run with [1-9][0-9]* tests? in [1-9][0-9]* suites? passed' $(LOGS)/test-rxe.log || true); \
-	if [ "$$passed" != 2 ]; then \
-		echo "make: FAILED: inside the testbed $$passed of the 2 test runs reported that their tests passed (see $(LOGS)/test-rxe.log)" >&2; exit 1; fi
-	@echo "make: every test ran and passed inside the testbed, none skipped: $$(grep -a 'Test run with' $(LOGS)/test-rxe.log | paste -sd ';' -)"
+	$(TESTBED) --mode two-hosts -- env ODPKIT_REQUIRE_RDMA=1 $(TESTS) --filter "$(TWO_HOSTS_SUITES)" 2>&1 | tee $(LOGS)/test-rxe-two-hosts.log
+	@if cat $(RXE_LOGS) | grep -aE '(Suite|Test) .* skipped(\.|: ".*")$$' >&2; then \
+		echo "make: FAILED: inside the testbed every test must run; the tests and suites above were skipped (see $(RXE_LOGS))" >&2; exit 1; fi
+	@passed=$$(cat $(RXE_LOGS) | grep -acE 'Test run with [1-9][0-9]* tests? in [1-9][0-9]* suites? passed' || true); \
+	if [ "$$passed" != 3 ]; then \
+		echo "make: FAILED: inside the testbed $$passed of the 3 test runs reported that their tests passed (see $(RXE_LOGS))" >&2; exit 1; fi
+	@echo "make: every test ran and passed inside the testbed, none skipped: $$(cat $(RXE_LOGS) | grep -a 'Test run with' | paste -sd ';' -)"
 
 test: test-host test-rxe
 

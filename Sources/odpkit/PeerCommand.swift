@@ -43,7 +43,7 @@ extension PeerCommand {
     /// `odpkit peer fault`: the client, which measures and prints the table.
     struct Fault: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Ask `odpkit peer serve` to drop N pages, then time one RDMA READ and one WRITE of them, per mode."
+            abstract: "Ask `odpkit peer serve` to drop N pages (DONTNEED or mmap over), then time one RDMA READ and one WRITE of them, per mode."
         )
 
         @Option(help: "The server's host name or IPv4 address.")
@@ -54,6 +54,9 @@ extension PeerCommand {
 
         @Option(help: "Page counts to drop and access, comma-separated, each at most \(Self.maximumPages).")
         var pages = "1,16,256"
+
+        @Option(help: "How the server drops the pages, comma-separated and distinct: dontneed (madvise(MADV_DONTNEED)), munmap-mmap (mmap(MAP_FIXED) of fresh memory over them).")
+        var changes = PeerFaultProbe.changes.map(\.rawValue).joined(separator: ",")
 
         @OptionGroup var samples: SamplesOption
         @OptionGroup var modes: ModesOption
@@ -80,6 +83,13 @@ extension PeerCommand {
 
         var pageCounts: [Int] { positiveIntegers(pages, upTo: Self.maximumPages) ?? [] }
 
+        /// The changes named by `--changes`, nil when one is not a change the server makes or is named twice.
+        var chosenChanges: [MappingChange]? {
+            let named = changes.split(separator: ",", omittingEmptySubsequences: false).map { MappingChange(rawValue: String($0)) }
+            let chosen = named.compactMap { $0 }.filter(PeerFaultProbe.changes.contains)
+            return !chosen.isEmpty && chosen.count == named.count && Set(chosen).count == chosen.count ? chosen : nil
+        }
+
         func validate() throws {
             guard (1...3600).contains(connectTimeout) else { throw ValidationError("--connect-timeout takes 1...3600 seconds") }
             guard ackTimeout <= 31, minRNRTimer <= 31, retryCount <= 7, rnrRetry <= 7 else {
@@ -87,6 +97,9 @@ extension PeerCommand {
             }
             guard positiveIntegers(pages, upTo: Self.maximumPages) != nil else {
                 throw ValidationError("--pages takes page counts 1...\(Self.maximumPages), e.g. 1,16,256")
+            }
+            guard chosenChanges != nil else {
+                throw ValidationError("--changes takes distinct \(PeerFaultProbe.changes.map(\.rawValue).joined(separator: " and ")), comma-separated")
             }
         }
 
@@ -101,7 +114,8 @@ extension PeerCommand {
                 let channel = try PeerChannel.connect(host: connect, port: port, timeout: .seconds(connectTimeout))
                 defer { try? channel.close() }
                 return try PeerFaultProbe.run(over: channel, device: device.device, modes: modes.chosen(default: RegistrationMode.allCases),
-                                              pageCounts: pageCounts, samples: count, options: options, into: results)
+                                              changes: chosenChanges ?? [], pageCounts: pageCounts, samples: count,
+                                              options: options, into: results)
             }
         }
     }

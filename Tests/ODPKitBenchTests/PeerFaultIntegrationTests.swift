@@ -19,16 +19,23 @@ struct PeerFaultIntegrationTests {
         var serverDevice: String?
         var clientDevice: String?
 
-        static var current: Peer {
+        /// Throws in the testbed's two-hosts mode (its kernel command line) when a variable it sets is missing:
+        /// the test would otherwise run over 127.0.0.1 and pass without crossing the wire.
+        static func current() throws -> Peer {
             let environment = ProcessInfo.processInfo.environment
-            guard let netns = environment["ODPKIT_TESTBED_PEER_NETNS"] else { return Peer() }
-            return Peer(netns: netns, address: environment["ODPKIT_TESTBED_PEER_ADDRESS"] ?? "10.77.0.2",
-                        serverDevice: environment["ODPKIT_TESTBED_PEER_DEVICE"], clientDevice: environment["ODPKIT_TESTBED_DEVICE"])
+            let commandLine = (try? String(contentsOfFile: "/proc/cmdline", encoding: .utf8)) ?? ""
+            let twoHosts = commandLine.split(whereSeparator: \.isWhitespace).contains("odpkit.mode=two-hosts")
+            guard twoHosts || environment["ODPKIT_TESTBED_PEER_NETNS"] != nil else { return Peer() }
+            let names = ["ODPKIT_TESTBED_PEER_NETNS", "ODPKIT_TESTBED_PEER_ADDRESS", "ODPKIT_TESTBED_PEER_DEVICE", "ODPKIT_TESTBED_DEVICE"]
+            let values = names.compactMap { environment[$0] }
+            try #require(values.count == names.count,
+                         "two-hosts mode sets \(names.joined(separator: ", ")); missing: \(names.filter { environment[$0] == nil }.joined(separator: ", "))")
+            return Peer(netns: values[0], address: values[1], serverDevice: values[2], clientDevice: values[3])
         }
     }
 
-    @Test func aRemoteReadAndWriteSeeWhatTheServersCPUSeesAfterTheDrop() throws {
-        let peer = Peer.current
+    @Test func aRemoteReadAndWriteSeeWhatTheServersCPUSeesAfterEachChange() throws {
+        let peer = try Peer.current()
         let odpkit = try productPath("odpkit")
         let port = String(UInt16.random(in: 20_000...29_999))
         let serve = ["peer", "serve", "--port", port]
@@ -46,8 +53,10 @@ struct PeerFaultIntegrationTests {
         try server.run()
         defer { if server.isRunning { server.terminate() } }
 
-        let samples = 3
-        let fault = ["peer", "fault", "--connect", peer.address, "--port", port, "--pages", "1,16", "--samples", "\(samples)", "--json"]
+        let samples = 2
+        let changes = PeerFaultProbe.changes, pageCounts = [1, 16]
+        let fault = ["peer", "fault", "--connect", peer.address, "--port", port, "--changes", changes.map(\.rawValue).joined(separator: ","),
+                     "--pages", pageCounts.map(String.init).joined(separator: ","), "--samples", "\(samples)", "--json"]
         let client = try run(odpkit, fault)
         server.waitUntilExit()
         let served = String(decoding: serverOutput.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
@@ -55,9 +64,17 @@ struct PeerFaultIntegrationTests {
         #expect(server.terminationStatus == 0, "server: \(served)")
 
         let report = try LatencyReport(json: client.stdout)
-        // Per mode, page count and access: the remote fault and the warm access; the server's drop per mode and page count.
-        #expect(report.cells.filter { $0.probe == .remoteFault }.count == 3 * 2 * 2 && report.cells.filter { $0.probe == .warm }.count == 3 * 2 * 2)
-        #expect(report.cells.filter { $0.probe == .invalidation }.count == 3 * 2)
+        // Per mode, change, page count and access: the remote fault and the warm access, each naming the change;
+        // the server's drop per mode, change (its operation) and page count.
+        let cellsPerProbe = 3 * changes.count * pageCounts.count * 2
+        for probe in [Probe.remoteFault, .warm] {
+            let cells = report.cells.filter { $0.probe == probe }
+            #expect(cells.count == cellsPerProbe && changes.allSatisfy { change in cells.count { $0.key.conditions.change == change } == cellsPerProbe / changes.count },
+                    "\(probe): \(cells.map(\.key.summary))")
+        }
+        let drops = report.cells.filter { $0.probe == .invalidation }
+        #expect(drops.count == 3 * changes.count * pageCounts.count && Set(drops.map(\.operation)) == Set(changes.map(CellOperation.init)),
+                "\(drops.map(\.key.summary))")
         for cell in report.cells {
             #expect(cell.failures == 0 && cell.summary.minimum > 0, "\(cell.key.summary)")
             #expect(cell.summary.samples == (cell.probe == .invalidation ? 2 * samples : samples), "\(cell.key.summary)")
@@ -68,26 +85,31 @@ struct PeerFaultIntegrationTests {
             #expect(report.testbed.device == clientDevice && report.notes.contains { $0.contains("→ server \(device) (GID index 1)") },
                     "each side picks the device of its own namespace's address; the IPv4-mapped GIDs sit at index 1 in two-hosts mode")
         }
+        // After either change the server's CPU sees zeros on the pages: a READ that reads zeros, or a WRITE
+        // the CPU then sees, is coherent; the old bytes read, or zeros left behind the write, are stale.
         for mode in RegistrationMode.allCases {
-            for pages in [1, 16] {
-                for access in [NICAccess.read, .write] {
-                    let name = "pages seen after the drop, \(PeerFaultProbe.tallyName(mode: mode, access: access, pages: pages)): "
-                    let seen = report.notes.first { $0.hasPrefix(name) }.map { String($0.dropFirst(name.count)) }
-                    let all = pages * samples
-                    switch mode {
-                    case .pinned:
-                        #expect(seen?.contains(", stale \(all),") == true, "pinned keeps the old pages: \(name)\(seen ?? "-")")
-                    case .odp:
-                        #expect(seen?.hasPrefix("coherent \(all),") == true, "ODP faults the dropped pages: \(name)\(seen ?? "-")")
-                    case .mirror:
-                        #expect(seen?.hasPrefix("coherent \(all),") == true && seen?.hasSuffix("other 0") == true, "the server re-pins before it answers: \(name)\(seen ?? "-")")
+            for change in changes {
+                for pages in pageCounts {
+                    for access in [NICAccess.read, .write] {
+                        let name = "pages seen by \(PeerFaultProbe.tallyName(mode: mode, change: change, access: access, pages: pages)): "
+                        let seen = report.notes.first { $0.hasPrefix(name) }.map { String($0.dropFirst(name.count)) } ?? "-"
+                        let all = pages * samples
+                        switch mode {
+                        case .pinned:
+                            #expect(seen == "coherent 0, stale \(all), other 0", "a pinned region keeps the old pages; the NIC never sees the new ones: \(name)\(seen)")
+                        case .odp:
+                            #expect(seen == "coherent \(all), stale 0, other 0",
+                                    "the MMU notifier invalidates the ODP region and rxe's responder faults the new page in: \(name)\(seen)")
+                        case .mirror:
+                            #expect(seen == "coherent \(all), stale 0, other 0",
+                                    "the mirror's server re-pins the changed chunks (segments() waits for userfaultfd's event) before it answers: \(name)\(seen)")
+                        }
                     }
                 }
             }
         }
     }
 }
-
 
 /// The path of an executable product built beside the test bundle.
 private func productPath(_ name: String) throws -> URL {

@@ -54,8 +54,9 @@ struct CellKeyTests {
         #expect(SamplesCSV.row(key, sample: 3, nanoseconds: 812_345) == "fault,odp,RDMA READ,65536,16,pages=absent;prefetch=sync,3,812345")
         // Every field's spelling comes back as it went.
         let all = CellConditions(pages: .present, hugePages: .on, prefetch: .async, sweep: .messageSize, round: 7, first: .odpkit,
-                                 process: .fresh, refresh: .eager, side: .local, control: .droppedElsewhere)
-        #expect(try CellConditions(fields: all.fields) == all && all.fields.count == 10)
+                                 process: .fresh, refresh: .eager, side: .local, control: .droppedElsewhere, change: .mapOver)
+        #expect(try CellConditions(fields: all.fields) == all && all.fields.count == 11)
+        #expect(CellConditions(pages: .absent, side: .remote, change: .mapOver).text == "change=munmap-mmap;pages=absent;side=remote")
     }
 
     @Test func unknownSpellingsAreRefused() {

@@ -340,6 +340,8 @@ struct ReportTests {
             (["bench", "retired-key", "--samples", "0"], "--samples takes 1...100000000"),
             (["bench", "refault", "--modes", "odp,odp"], "--modes takes distinct pinned, odp and mirror"),
             (["peer", "fault", "--connect", "localhost", "--pages", "0"], "--pages takes page counts 1...262144"),
+            (["peer", "fault", "--connect", "localhost", "--changes", "dontneed,munmap"], "--changes takes distinct dontneed and munmap-mmap"),
+            (["peer", "fault", "--connect", "localhost", "--changes", "dontneed,dontneed"], "--changes takes distinct dontneed and munmap-mmap"),
         ] {
             let result = try runProduct("odpkit", arguments)
             #expect(result.status == 64 && result.stderr.contains(message), "\(arguments): \(result.stderr)")

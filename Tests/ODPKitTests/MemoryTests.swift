@@ -17,6 +17,16 @@ struct MemoryTests {
         #expect(ByteSummary(memory.bytes[0..<pageSize]).uniform == 0xAB)
     }
 
+    @Test func aFreshMappingOverSomePagesMakesTheCPUSeeZerosThereOnly() throws {
+        let memory = try AnonymousMemory(length: 4 * pageSize)
+        memory.fill(0xAB)
+        try memory.replaceWithFreshMapping(pageSize..<(3 * pageSize))
+        #expect(ByteSummary(memory.bytes[pageSize..<(3 * pageSize)]).description == "zeros × \(2 * pageSize)")
+        #expect(ByteSummary(memory.bytes[0..<pageSize]).uniform == 0xAB && ByteSummary(memory.bytes[(3 * pageSize)...]).uniform == 0xAB)
+        try memory.replaceWithFreshMapping()
+        #expect(ByteSummary(memory.bytes).description == "zeros × \(4 * pageSize)")
+    }
+
     @Test func unmapIsIdempotentAndTheRangeIsThenUnmapped() throws {
         let memory = try AnonymousMemory(length: pageSize)
         #expect(try system_rangeIsMapped(memory.baseAddress, memory.length))

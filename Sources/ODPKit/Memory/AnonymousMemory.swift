@@ -47,12 +47,14 @@ public final class AnonymousMemory {
         try system_madvise(baseAddress, length, on ? MADV_HUGEPAGE : MADV_NOHUGEPAGE)
     }
 
-    /// Replaces the mapping with a fresh one at the same address (`mmap(MAP_FIXED)` over it: the kernel
-    /// unmaps the old pages and maps new zero-filled ones in one step). Not `munmap` and then `mmap`:
-    /// another thread's mapping could land in the hole between the two and be replaced, then unmapped
-    /// with this one (a test running alongside once lost its fresh mapping that way).
-    public func replaceWithFreshMapping() throws(ODPKitError) {
-        _ = try system_mmapAnonymous(length: length, at: baseAddress)
+    /// Replaces the pages of `range` (all of them by default; page-aligned) with a fresh mapping at the
+    /// same address (`mmap(MAP_FIXED)` over it: the kernel unmaps the old pages and maps new zero-filled
+    /// ones in one step). Not `munmap` and then `mmap`: another thread's mapping could land in the hole
+    /// between the two and be replaced, then unmapped with this one (a test running alongside once lost
+    /// its fresh mapping that way).
+    public func replaceWithFreshMapping(_ range: Range<Int>? = nil) throws(ODPKitError) {
+        let range = range ?? 0..<length
+        _ = try system_mmapAnonymous(length: range.count, at: baseAddress + range.lowerBound)
     }
 
     /// Moves `other`'s pages onto this mapping's addresses from `offset` (`mremap(MREMAP_FIXED)`),

@@ -105,7 +105,7 @@ public enum CoherenceMatrix {
         defer { try? region.close() }
 
         let avoided = [old, [UInt8](repeating: 0, count: length)] + scenario.patterns.map { $0.bytes(0..<length) }
-        let canary = distinctBytes(count: length, avoiding: avoided, from: 0xC5)
+        let canary = distinctBytes([UInt8](repeating: 0xC5, count: length), avoiding: avoided)
         switch path.coherenceRead(region, length: length, canary: canary) {
         case .failure(let failure):
             try throwIfUnrecovered(failure)
@@ -152,7 +152,7 @@ public enum CoherenceMatrix {
                 return Outcome(stale == 0 ? .coherent : .stale(stalePages: stale, pages: scenario.pages), detail)
             }
         case .write:
-            let written = distinctBytes(count: length, avoiding: avoided + [canary], from: 0x3B)
+            let written = distinctBytes([UInt8](repeating: 0x3B, count: length), avoiding: avoided + [canary])
             let failure = path.coherenceWrite(written, to: region) { mirror.keysReady(at: $0) }
             guard stillUnmapped(unmapped, at: registered) else { return nil }
             try scenario.restore?(memory)
@@ -207,27 +207,5 @@ public enum CoherenceMatrix {
     /// How many of the first `pages` pages hold the same bytes in `a` and `b`.
     static func pagesEqual(_ a: [UInt8], _ b: [UInt8], pages: Int) -> Int {
         (0..<pages).count { samePage(a, b, $0) }
-    }
-
-    /// `count` bytes, each different from zero and from the byte at its position in every one of
-    /// `avoiding`: the first such value at or after `start`. One pass per array, repeated until a pass
-    /// changes nothing (a bump can only meet an array a few times: `avoiding` is short).
-    static func distinctBytes(count: Int, avoiding: [[UInt8]], from start: UInt8) -> [UInt8] {
-        var result = [UInt8](repeating: start == 0 ? 1 : start, count: count)
-        result.withUnsafeMutableBufferPointer { result in
-            var changed = true
-            while changed {
-                changed = false
-                for other in avoiding {
-                    other.withUnsafeBufferPointer { other in
-                        for position in 0..<count where result[position] == other[position] {
-                            result[position] &+= result[position] == 0xFF ? 2 : 1
-                            changed = true
-                        }
-                    }
-                }
-            }
-        }
-        return result
     }
 }

@@ -7,10 +7,11 @@ import Glibc
 
 /// A remote peer's RDMA access to a region whose pages were just dropped: the server registers an
 /// anonymous region per mode (pinned, ODP, mirror) and, per sample, fills the first N pages, drops them
-/// with `madvise(MADV_DONTNEED)` and says "dropped"; the client then times one RDMA READ (and, separately,
-/// one WRITE) of those pages over the wire, then the same access again on the now present pages.
-/// Modes are interleaved sample by sample. It also checks the bytes: after the drop the server's CPU
-/// sees zeros, so a coherent READ reads zeros and a coherent WRITE is what the CPU sees afterwards.
+/// with `madvise(MADV_DONTNEED)` or maps fresh memory over them (`mmap(MAP_FIXED)`) and says "dropped";
+/// the client then times one RDMA READ (and, separately, one WRITE) of those pages over the wire, then
+/// the same access again on the now present pages. Modes are interleaved sample by sample. It also
+/// checks the bytes: after either change the server's CPU sees zeros, so a coherent READ reads zeros
+/// and a coherent WRITE is what the CPU sees afterwards.
 ///
 /// An ODP region takes the fault inside the access (rxe's responder faults the page in; a NIC may
 /// answer with RNR NAKs meanwhile, so the connection's RNR settings go with the result). A remote
@@ -19,25 +20,30 @@ import Glibc
 public enum PeerFaultProbe {
     /// What the server's CPU writes before each drop.
     public static let serverPattern = BytePattern(salt: 0x5A)
-    /// What the client writes with RDMA WRITE.
+    /// What the client writes with RDMA WRITE (changed where it would equal zeros or the server's pattern).
     public static let clientPattern = BytePattern(salt: 0xC3)
-    /// What the client's buffer holds before each READ, so a READ that wrote nothing is not taken for zeros.
-    static let sentinel: UInt8 = 0xEE
+    /// Where the client's canary starts (`ExpectedPages.canary`).
+    static let canaryByte: UInt8 = 0xEE
+    /// The changes the server drops pages with: each leaves the range mapped, reading zeros.
+    public static let changes: [MappingChange] = [.dontNeed, .mapOver]
 
     /// Runs the client side over `channel`, connected to `odpkit peer serve` (or `serve(_:device:)`),
     /// into `results`; returns the report of its cells, with the pages each access saw, the hosts, the
     /// connection and the hardware counters that moved in its notes.
     ///
-    /// `samples` rounds are recorded after one warm-up round; each round measures every mode, page count
-    /// and access, modes innermost. Its cells, per mode, page count and access (READ or WRITE): the access
-    /// right after the server dropped the pages (remote fault, pages absent) and again on present pages
-    /// (warm), and the server's drop as it timed it (invalidation, `madvise` plus a mirror's re-pin).
+    /// `samples` rounds are recorded after one warm-up round; each round measures every change, page
+    /// count, access and mode, modes innermost. Its cells, per mode, change, page count and access (READ
+    /// or WRITE): the access right after the server dropped the pages (remote fault, pages absent) and
+    /// again on present pages (warm), both with the change as condition, and the server's drop as it timed
+    /// it (invalidation, the change's call plus a mirror's re-pin, the change as operation).
     public static func run(
-        over channel: PeerChannel, device: String?, modes: [RegistrationMode], pageCounts: [Int], samples: Int,
+        over channel: PeerChannel, device: String?, modes: [RegistrationMode], changes: [MappingChange] = PeerFaultProbe.changes, pageCounts: [Int], samples: Int,
         options: ConnectionOptions = .init(), into results: ProbeResults
     ) throws(ODPKitError) -> LatencyReport {
-        guard !modes.isEmpty, Set(modes).count == modes.count, let regionPages = pageCounts.max(), pageCounts.allSatisfy({ $0 > 0 }), samples > 0 else {
-            throw ODPKitError(.invalidArgument, function: "odpkit peer fault", reason: "needs distinct modes, page counts above zero and samples above zero")
+        guard !modes.isEmpty, Set(modes).count == modes.count, !changes.isEmpty, Set(changes).count == changes.count, changes.allSatisfy(Self.changes.contains),
+              let regionPages = pageCounts.max(), pageCounts.allSatisfy({ $0 > 0 }), samples > 0 else {
+            throw ODPKitError(.invalidArgument, function: "odpkit peer fault",
+                              reason: "needs distinct modes, distinct changes among \(Self.changes.map(\.rawValue).joined(separator: ", ")), page counts above zero and samples above zero")
         }
         let started = monotonicNanoseconds()
         let startedAt = LatencyReport.timestamp()
@@ -48,6 +54,7 @@ public enum PeerFaultProbe {
         staging.fill(0)
         let stagingRegion = try link.pd.registerMemory(address: staging.baseAddress, length: staging.length, access: [.localWrite])
         let expected = ExpectedPages(length: regionBytes)
+        let canary = expected.canary
         let countersBefore = HardwareCounters.read(device: link.context.deviceName, port: link.options.port)
 
         try channel.send(PeerRequest.setUp(PeerSetup(endpoint: try link.endpoint(), modes: modes, pages: regionPages, options: link.options)))
@@ -61,12 +68,14 @@ public enum PeerFaultProbe {
         }
         try link.connect(to: offer.endpoint)
 
-        var cells = pageCounts.flatMap { pages in
-            [NICAccess.read, .write].flatMap { access in modes.map { Cell(mode: $0, pages: pages, access: access, into: results) } }
+        var cells = changes.flatMap { change in
+            pageCounts.flatMap { pages in
+                [NICAccess.read, .write].flatMap { access in modes.map { Cell(mode: $0, change: change, pages: pages, access: access, into: results) } }
+            }
         }
         for round in 0...samples {
             for index in cells.indices {
-                try measure(&cells[index], recording: round > 0, link: link, staging: staging, stagingRegion: stagingRegion, expected: expected, channel: channel)
+                try measure(&cells[index], recording: round > 0, link: link, staging: staging, stagingRegion: stagingRegion, expected: expected, canary: canary, channel: channel)
             }
         }
 
@@ -88,15 +97,17 @@ public enum PeerFaultProbe {
         notes.append("counters moved on \(link.context.deviceName) (client): \(counterText(clientCounters))")
         notes.append("counters moved on \(offer.host.device) (server): \(counterText(serverCounters))")
         let settings = [
-            "modes": modes.map(\.rawValue).joined(separator: ","), "pages": pageCounts.map(String.init).joined(separator: ","),
+            "modes": modes.map(\.rawValue).joined(separator: ","), "changes": changes.map(\.rawValue).joined(separator: ","),
+            "pages": pageCounts.map(String.init).joined(separator: ","),
             "samples": String(samples), "server": channel.peer,
         ]
         return results.report(device: link.context.deviceName, startedAt: startedAt, since: started, settings: settings, notes: notes)
     }
 
-    /// One mode, page count and access: its cells and the pages its accesses saw after the drop.
+    /// One mode, change, page count and access: its cells and the pages its accesses saw after the drop.
     struct Cell {
         var mode: RegistrationMode
+        var change: MappingChange
         var pages: Int
         var access: NICAccess
         var faulted, warm, drop: CellRecorder
@@ -105,30 +116,30 @@ public enum PeerFaultProbe {
         /// still zeros (stale: the write went to the old pages).
         var pagesSeen = PageTally()
 
-        init(mode: RegistrationMode, pages: Int, access: NICAccess, into results: ProbeResults) {
+        init(mode: RegistrationMode, change: MappingChange, pages: Int, access: NICAccess, into results: ProbeResults) {
             self.mode = mode
+            self.change = change
             self.pages = pages
             self.access = access
             let operation: CellOperation = access == .read ? .read : .write
-            func key(_ probe: Probe, _ operation: CellOperation, _ present: CellConditions.Pages?) -> CellKey {
-                CellKey(probe: probe, mode: mode, operation: operation, bytes: pages * pageSize, pages: pages,
-                        conditions: CellConditions(pages: present, side: .remote))
+            func key(_ probe: Probe, _ operation: CellOperation, _ conditions: CellConditions) -> CellKey {
+                CellKey(probe: probe, mode: mode, operation: operation, bytes: pages * pageSize, pages: pages, conditions: conditions)
             }
-            faulted = results.recorder(key(.remoteFault, operation, .absent))
-            warm = results.recorder(key(.warm, operation, .present))
-            drop = results.recorder(key(.invalidation, .dontNeed, nil))
+            faulted = results.recorder(key(.remoteFault, operation, CellConditions(pages: .absent, side: .remote, change: change)))
+            warm = results.recorder(key(.warm, operation, CellConditions(pages: .present, side: .remote, change: change)))
+            drop = results.recorder(key(.invalidation, CellOperation(change), CellConditions(side: .remote)))
         }
 
         /// The pages seen, as the report's note.
         var note: String {
-            "pages seen after the drop, \(PeerFaultProbe.tallyName(mode: mode, access: access, pages: pages)): "
+            "pages seen by \(PeerFaultProbe.tallyName(mode: mode, change: change, access: access, pages: pages)): "
                 + "coherent \(pagesSeen.coherent), stale \(pagesSeen.stale), other \(pagesSeen.other)"
         }
     }
 
-    /// How the report's notes name the pages seen by one cell's accesses: `odp RDMA READ of 16 page(s)`.
-    public static func tallyName(mode: RegistrationMode, access: NICAccess, pages: Int) -> String {
-        "\(mode) \(access == .read ? CellOperation.read : .write) of \(pages) page(s)"
+    /// How the report's notes name the pages seen by one cell's accesses: `odp RDMA READ of 16 page(s) after munmap-mmap`.
+    public static func tallyName(mode: RegistrationMode, change: MappingChange, access: NICAccess, pages: Int) -> String {
+        "\(mode) \(access == .read ? CellOperation.read : .write) of \(pages) page(s) after \(change.rawValue)"
     }
 
     /// Counters that moved, in words.
@@ -140,10 +151,11 @@ public enum PeerFaultProbe {
     /// One sample of one cell: drop on the server, then the timed accesses and the check; recorded
     /// when `recording` (a failed access counted in its cell).
     private static func measure(
-        _ cell: inout Cell, recording: Bool, link: PeerLink, staging: AnonymousMemory, stagingRegion: MemoryRegion, expected: ExpectedPages, channel: PeerChannel
+        _ cell: inout Cell, recording: Bool, link: PeerLink, staging: AnonymousMemory, stagingRegion: MemoryRegion, expected: ExpectedPages, canary: [UInt8],
+        channel: PeerChannel
     ) throws(ODPKitError) {
         let length = cell.pages * pageSize
-        try channel.send(PeerRequest.drop(mode: cell.mode, pages: cell.pages))
+        try channel.send(PeerRequest.drop(mode: cell.mode, change: cell.change, pages: cell.pages))
         let segments: [PeerSegment]
         switch try reply(from: channel) {
         case .dropped(let dropped, let nanoseconds):
@@ -167,7 +179,7 @@ public enum PeerFaultProbe {
         let seen: PageTally
         switch access {
         case .read:
-            staging.fill(sentinel, range: 0..<length)
+            canary.withUnsafeBytes { staging.bytes.copyMemory(from: UnsafeRawBufferPointer(rebasing: $0[0..<length])) }
             cell.faulted.measure(recording, body)
             seen = expected.tally(UnsafeRawBufferPointer(staging.bytes), pages: cell.pages, coherent: expected.zeros, stale: [expected.server, expected.client])
             cell.warm.measure(recording, body)

@@ -50,12 +50,17 @@ final class PeerFaultServer {
         switch request {
         case .setUp:
             throw ODPKitError(.invalidArgument, function: "odpkit peer serve", reason: "already set up")
-        case .drop(let mode, let pages):
+        case .drop(let mode, let change, let pages):
             let (memory, region) = try entry(mode, pages)
             let range = 0..<(pages * pageSize)
             expected.server.withUnsafeBytes { memory.bytes.copyMemory(from: UnsafeRawBufferPointer(rebasing: $0[range])) }
             let start = monotonicNanoseconds()
-            try memory.dropPages(range)
+            switch change {
+            case .dontNeed: try memory.dropPages(range)
+            case .mapOver: try memory.replaceWithFreshMapping(range)
+            case .unmap, .remapOnto:
+                throw ODPKitError(.invalidArgument, function: "odpkit peer serve", reason: "drops pages with \(PeerFaultProbe.changes.map(\.rawValue).joined(separator: " or ")) only, not \(change.rawValue)")
+            }
             // A mirror region re-pins the dropped chunks here; pinned and ODP regions keep their one key.
             let segments = try region.segments(offset: 0, length: range.count)
             let end = monotonicNanoseconds()

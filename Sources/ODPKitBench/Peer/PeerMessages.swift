@@ -5,9 +5,10 @@ public import ODPKit
 public enum PeerRequest: Sendable, Hashable, Codable {
     /// Register a region in each mode and connect to the client's queue pair.
     case setUp(PeerSetup)
-    /// Fill the first `pages` pages of the `mode` region with the server's pattern, then drop them
-    /// (`madvise(MADV_DONTNEED)`); a mirror region re-pins them before the answer.
-    case drop(mode: RegistrationMode, pages: Int)
+    /// Fill the first `pages` pages of the `mode` region with the server's pattern, then drop them with
+    /// `change` (one of `PeerFaultProbe.changes`: either way the CPU then sees zeros there); a mirror
+    /// region re-pins them before the answer.
+    case drop(mode: RegistrationMode, change: MappingChange, pages: Int)
     /// Say which of the first `pages` pages of the `mode` region the CPU sees holding the client's pattern.
     case inspect(mode: RegistrationMode, pages: Int)
     /// The end: the server answers with its device's counters and closes.
@@ -19,7 +20,7 @@ public enum PeerReply: Sendable, Hashable, Codable {
     /// To `setUp`: the server's queue pair, connected to the client's, and its regions.
     case ready(PeerOffer)
     /// To `drop`: where the dropped pages are now reachable, and how long the server took
-    /// (madvise, plus the re-pin of a mirror region), in nanoseconds.
+    /// (the change, plus the re-pin of a mirror region), in nanoseconds.
     case dropped(segments: [PeerSegment], nanoseconds: UInt64)
     /// To `inspect`: the pages, as the server's CPU sees them.
     case inspected(PageTally)

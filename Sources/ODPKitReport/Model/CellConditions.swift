@@ -67,11 +67,14 @@ public struct CellConditions: Sendable, Hashable, Codable, CustomStringConvertib
     public var refresh: MirrorRegion.Refresh?
     public var side: Side?
     public var control: Control?
+    /// The change to the mapping that made the pages absent (`MappingChange`'s raw value: `dontneed`,
+    /// `munmap-mmap`, …), where the operation does not name it.
+    public var change: MappingChange?
 
     public init(
         pages: Pages? = nil, hugePages: HugePages? = nil, prefetch: Prefetch? = nil, sweep: Sweep? = nil, round: Int? = nil,
         first: Tool? = nil, process: Process? = nil, refresh: MirrorRegion.Refresh? = nil, side: Side? = nil,
-        control: Control? = nil
+        control: Control? = nil, change: MappingChange? = nil
     ) {
         self.pages = pages
         self.hugePages = hugePages
@@ -83,10 +86,11 @@ public struct CellConditions: Sendable, Hashable, Codable, CustomStringConvertib
         self.refresh = refresh
         self.side = side
         self.control = control
+        self.change = change
     }
 
     /// The conditions as report.json names them: key (`pages`, `thp`, `prefetch`, `sweep`, `round`,
-    /// `first`, `process`, `refresh`, `side`, `control`) to value, the fields that are set.
+    /// `first`, `process`, `refresh`, `side`, `control`, `change`) to value, the fields that are set.
     public var fields: [String: String] {
         var fields: [String: String] = [:]
         fields["pages"] = pages?.rawValue
@@ -99,6 +103,7 @@ public struct CellConditions: Sendable, Hashable, Codable, CustomStringConvertib
         fields["refresh"] = refresh?.rawValue
         fields["side"] = side?.rawValue
         fields["control"] = control?.rawValue
+        fields["change"] = change?.rawValue
         return fields
     }
 
@@ -124,6 +129,7 @@ public struct CellConditions: Sendable, Hashable, Codable, CustomStringConvertib
             case "refresh": refresh = try parse(MirrorRegion.Refresh.init(rawValue:))
             case "side": side = try parse(Side.init(rawValue:))
             case "control": control = try parse(Control.init(rawValue:))
+            case "change": change = try parse(MappingChange.init(rawValue:))
             default: throw ODPKitError(.invalidArgument, function: "CellConditions(fields:)", reason: "unknown condition \(key)=\(value)")
             }
         }
