@@ -67,8 +67,11 @@ final class MirrorHoleTests {
         #expect(!mirror.isCoherent(chunk..<(2 * chunk)), "a chunk nobody watches is reported coherent")
         #expect(throws: Never.self, "the chunk the change did not touch") { _ = try mirror.segments(offset: 0, length: self.chunk) }
 
+        // The eager refresher runs on its own thread, woken by the change's event: wait (bounded) for its failure.
+        let deadline = ContinuousClock.now.advanced(by: .seconds(5))
+        while mirror.statistics.eagerFailures == 0, ContinuousClock.now < deadline { usleep(1000) }
         let failures = mirror.statistics.eagerFailures
-        #expect(failures >= 1, "the eager refresher did not fail on the chunk")
+        #expect(failures >= 1, "the eager refresher did not fail on the chunk within 5 s")
         usleep(200_000)
         #expect(mirror.statistics.eagerFailures == failures, "the eager refresher keeps trying the chunk without an event")
         withExtendedLifetime(memory) {}
