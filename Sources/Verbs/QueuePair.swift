@@ -257,9 +257,8 @@ public final class QueuePair: VerbsResource {
     ///
     /// Between a completion and the next post there is one clock read and nothing else: the
     /// completion's status is checked, and it and the new post are accounted in the in-flight ring,
-    /// after the next request is on its way. On rxe, time spent there lets the kernel's worker go idle
-    /// and waking it slows the next sample (docs/results.md has what the ring's bookkeeping there cost
-    /// in the testbed). A failed completion throws once the next
+    /// after the next request is on its way, so that nothing delays the next sample. A failed
+    /// completion throws once the next
     /// request is posted (it completes flushed, to be polled as usual). A completion of another queue
     /// pair that shares the queue is handed to it and polling goes on.
     public func timeBackToBack(_ prepared: borrowing PreparedSend, firstID: UInt64, into samples: UnsafeMutableBufferPointer<UInt64>,

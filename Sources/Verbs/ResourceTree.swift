@@ -14,8 +14,8 @@ public protocol VerbsResource: AnyObject {
 ///
 /// Not with `weak` references: a weakly referenced Swift object moves its reference counts to a side
 /// table, and every retain of it on the data path (a queue pair, a memory region) then takes a 16-byte
-/// compare-and-swap (`lock cmpxchg16b`), which qemu TCG emulates by stopping every other vCPU — among
-/// them the one running soft-RoCE's work queue. Instead each entry holds an unowned count (the object
+/// compare-and-swap (`lock cmpxchg16b`), which an emulated CPU may implement by stopping every other
+/// vCPU. Instead each entry holds an unowned count (the object
 /// stays allocated, not alive) and `takeAll()` keeps only the children it can still retain
 /// (`swift_tryRetain` fails once a child's deinit has begun; that deinit closes the child itself).
 ///

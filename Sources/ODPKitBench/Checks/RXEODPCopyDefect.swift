@@ -1,4 +1,4 @@
-/// The defect in rdma_rxe's ODP copy on the testbed's kernel, as a prediction: what an access that
+/// A defect in rdma_rxe's ODP copy, as a prediction: what an access that
 /// starts inside a page moves, byte by byte, so a test can tell that one symptom from any other wrong
 /// byte.
 ///

@@ -51,7 +51,7 @@ public struct SystemInfo: Sendable, Codable, Hashable {
         return firstLine(of: "/proc/cpuinfo", startingWith: "model name")?.contains("QEMU") ?? false
     }
 
-    /// One line for a report: `kernel 7.3.0, rdma-core 65.0, emulated (TCG)`.
+    /// One line for a report: `kernel <release>, rdma-core <version>, emulated (TCG)`.
     public var summary: String {
         if let testbedLabel { return testbedLabel }
         return "kernel \(kernel), rdma-core \(rdmaCore), \(emulated ? "emulated CPU (qemu TCG)" : "native CPU")"

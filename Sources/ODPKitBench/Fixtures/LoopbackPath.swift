@@ -106,8 +106,7 @@ public final class LoopbackPath {
     /// at most half the staging buffer.
     ///
     /// The CPU never writes where a WRITE lands before its completion: an RC requester may send a WRITE
-    /// again, and rxe then placed its bytes a second time, after the CPU had seen them (rarely, in the
-    /// testbed: docs/results.md; when the responder's mark sat in the landing bytes, it was overwritten).
+    /// again, and its bytes may then be placed a second time, after the CPU has seen them.
     public func writePingPong(_ region: RegisteredRegion, offset: Int = 0, length: Int) throws(ODPKitError) {
         let half = staging.length / 2
         guard length > 0, length <= half else {

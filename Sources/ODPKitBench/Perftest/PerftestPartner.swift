@@ -7,11 +7,8 @@ public import ODPKit
 /// pinned region and measures its one warm cell as the report's own cells are measured (`WarmProbe`),
 /// prints the samples as one JSON line and exits.
 ///
-/// Why a fresh process: perftest's client is one, and under TCG odpkit's cells in the long-lived report
-/// process met the testbed's slowest level far more often than perftest's runs beside them, where fresh
-/// `odpkit bench warm` processes had met it as often as perftest. Beside perftest in the rounds the
-/// partner still met the slow levels more often in some boots (docs/results.md has the counts of all
-/// three). The report process starts the partner and waits for its `ready`
+/// Why a fresh process: perftest's client is one, and a long-lived report process's cells need not
+/// meet the same conditions as fresh processes do (docs/methodology.md). The report process starts the partner and waits for its `ready`
 /// before either run of the pair, so that the partner's start-up overlaps neither measurement and its
 /// measurement follows perftest's (or precedes it) within a few hundred ms.
 public final class PerftestPartner {

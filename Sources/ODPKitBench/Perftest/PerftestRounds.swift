@@ -9,11 +9,10 @@ public import ODPKitReport
 /// Why in turns: perftest goes first in odd rounds, odpkit in even ones. Going second had cost odpkit
 /// in some boots (perftest's teardown, its processes' exit, may still run when the next run starts),
 /// and the comparison reads the two tools' runs as two samples (`PerftestComparison`), so neither tool
-/// may always follow the other. Under TCG a run's median sits on one of a few levels that both tools
-/// visit; which one a run meets is mostly the testbed's doing (docs/results.md has the levels and what
-/// is known of them), and the rounds spread both tools' runs over the same stretch of the boot. Sizes
-/// may take different numbers of rounds: a small pair's time is mostly the two programs' start-up, a
-/// large pair takes longer (docs/results.md has the testbed's times).
+/// may always follow the other. A run's median may sit on one of a few levels that both tools visit
+/// (docs/methodology.md), and the rounds spread both tools' runs over the same stretch of the boot.
+/// Sizes may take different numbers of rounds: a small pair's time is mostly the two programs'
+/// start-up, a large pair takes longer.
 public enum PerftestRounds {
     /// The wrapper's tests (`PerftestProgram`) and the warm operations that measure the same (`PerftestPairing`).
     public static let measures: [(test: String, operation: WarmProbe.Operation)] = PerftestPairing.paired.compactMap { measure in

@@ -7,14 +7,14 @@ import ODPKitReport
 ///
 /// THP on starts at `hugePagesFrom` bytes, the smallest transparent huge page the kernel may use for
 /// an advised mapping (`TransparentHugePages.smallestAdvised`): a smaller mapping holds no huge page,
-/// so its THP-on cells would only measure THP off's again, at the same cost in time (docs/results.md).
+/// so its THP-on cells would only measure THP off's again, at the same cost in time.
 ///
 /// "absent" drops the pages (`MADV_DONTNEED`) before each registration, outside the timing: a pinned
 /// or mirror registration then faults every page in, an ODP registration faults none.
 ///
 /// Once one round of a condition (every mode registered and deregistered once) outlasts the group's
-/// time budget, the larger sizes of that condition skip the warm-up: their rounds are long (the
-/// testbed's figures are in docs/results.md), and what a warm-up round takes out, first-call costs of
+/// time budget, the larger sizes of that condition skip the warm-up: their rounds are long, and what a
+/// warm-up round takes out, first-call costs of
 /// code and data brought in, is small beside that, while the unrecorded round had been a large share
 /// of the probe's time at the largest sizes.
 public enum RegistrationProbe {

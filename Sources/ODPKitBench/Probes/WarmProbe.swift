@@ -8,11 +8,10 @@ public import ODPKitReport
 /// request each), its SEND and ping-pong stop at one chunk (one work request, one memory region).
 ///
 /// The modes alternate in blocks of `blockSamples` back-to-back samples, not sample by sample: drift
-/// in the testbed still reaches every mode alike, and each block runs the data path warm, as
-/// perftest's loop does (interleaving single samples slowed each under TCG: docs/results.md). Inside a
-/// block a READ or WRITE of one work request is timed as `ib_read_lat` times it, completion to
-/// completion with one clock read between (`LoopbackPath.timeTransfers`): on rxe, any time spent
-/// between a completion and the next post lets the kernel's worker go idle, and waking it slows the
+/// still reaches every mode alike, and each block runs the data path warm, as perftest's loop does
+/// (docs/methodology.md says why). Inside a block a READ or WRITE of one work request is timed as
+/// `ib_read_lat` times it, completion to completion with one clock read between
+/// (`LoopbackPath.timeTransfers`), so that nothing between a completion and the next post delays the
 /// next sample. The ping-pong, SEND and a mirror READ or WRITE spanning chunks are timed post to
 /// completion, one sample at a time.
 public enum WarmProbe {

@@ -8,8 +8,7 @@ public import ODPKitReport
 ///
 /// Recording a sample appends it to reserved storage; the histogram is built only when the cell is
 /// summarised, so that the work between one sample's completion and the next sample's post stays
-/// small: on rxe, idle time there slows the next sample (a little of it after each completion raised
-/// a bare READ loop's median in the testbed: docs/results.md).
+/// small (docs/methodology.md says why that matters).
 public final class CellRecorder {
     /// The cell this records.
     public let key: CellKey

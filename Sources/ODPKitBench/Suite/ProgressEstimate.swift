@@ -1,6 +1,6 @@
 /// How far a run of many steps is, and about how long the rest will take: each step has a weight (the
 /// seconds its time budget lets it take, or a guess where a step may outrun its budget), and the time
-/// left is the time so far scaled by the weight left over the weight done, so a testbed slower or
+/// left is the time so far scaled by the weight left over the weight done, so a machine slower or
 /// faster than the weights assume is followed by the estimate.
 public struct ProgressEstimate: Sendable {
     private let weights: [Double]

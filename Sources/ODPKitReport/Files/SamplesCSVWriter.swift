@@ -54,8 +54,8 @@ public final class SamplesCSVWriter {
         try write(text)
     }
 
-    /// Waits until the rows appended so far are written back (over the testbed's 9p mount, dirty pages
-    /// are otherwise written back later, by a kernel thread that takes a vCPU from the next probe).
+    /// Waits until the rows appended so far are written back (otherwise a kernel thread writes dirty
+    /// pages back later, taking a CPU from the next probe).
     ///
     /// The corresponding C function is `fsync`.
     public func synchronize() throws(ODPKitError) {

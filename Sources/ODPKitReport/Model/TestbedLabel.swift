@@ -45,8 +45,8 @@ public struct TestbedLabel: Sendable, Codable, Hashable {
         self.clocksource = clocksource
     }
 
-    /// One line: `rxe-tcg: rxe0 (rdma_rxe), kernel 6.8.0, rdma-core 50.0, QEMU Virtual CPU, emulated CPU (qemu TCG),
-    /// THP madvise, memlock 8192 KiB, fork disabled, clocksource tsc`.
+    /// One line: `<name>: <device> (<driver>), kernel <release>, rdma-core <version>, <cpu>, emulated CPU
+    /// (qemu TCG), THP <mode>, memlock <limit>, fork <mode>, clocksource <source>`.
     public var summary: String {
         let parts = [
             "\(device) (\(driver))", "kernel \(kernel)", "rdma-core \(rdmaCore)", cpu,

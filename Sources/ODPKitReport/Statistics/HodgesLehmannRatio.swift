@@ -7,8 +7,8 @@ import Foundation
 ///
 /// When the two samples come from one distribution scaled by a factor (a shift of the logarithms), the
 /// coverage of [r(k), r(nm+1−k)] is 1 − 2·P(U < k), U being the Mann–Whitney statistic of n and m values
-/// drawn from one distribution: whatever that distribution is, so a testbed whose runs sit on a few
-/// levels needs no model, and the runs need not be paired. 5 runs a side give [r(5), r(21)] at 90.5 %.
+/// drawn from one distribution: whatever that distribution is, so runs that sit on a few levels need
+/// no model, and the runs need not be paired. 5 runs a side give [r(5), r(21)] at 90.5 %.
 public struct HodgesLehmannRatio: Sendable, Hashable {
     /// The median of the ratios (of an even count, the geometric mean of the middle two).
     public var estimate: Double

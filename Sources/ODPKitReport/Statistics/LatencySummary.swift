@@ -42,7 +42,7 @@ public struct LatencySummary: Sendable, Codable, Hashable {
     /// for odpkit's histograms), in one sweep over its recorded values: every percentile is read as
     /// `valueAtPercentile` reads it (the median is `valueAtPercentile(50)`), the mean and standard
     /// deviation as `mean` and `stdDeviation` compute them, but the counts are walked once, not once per
-    /// figure (a walk per figure made summarising a report slow, under TCG most of all: docs/results.md).
+    /// figure.
     public init(histogram: Histogram<UInt64>) {
         guard histogram.totalCount > 0 else {
             self = .empty

@@ -12,11 +12,10 @@ import ODPKit
 /// pinned cell of the message-size sweep. The verdict reads odpkit's medians against perftest's
 /// `t_typical`s as two samples: the `HodgesLehmannRatio` (the median of every odpkit/perftest ratio
 /// of a run of each) and its interval at `confidence` (3 rounds give one; 16 rounds give the 84th
-/// to the 173rd of 256 ratios, 90.6 %). Not the rounds' own ratios: under TCG a run sits on one of a few
-/// levels (docs/results.md has the testbed's) and the level of one run says little about the next
-/// one's, so each round's ratio is mostly which levels its two runs met. `yes` when the whole interval
-/// is within the tolerance, `NO` when all of it is beyond, `undecided` when it straddles the line: the
-/// testbed's noise is larger than the difference.
+/// to the 173rd of 256 ratios, 90.6 %). Not the rounds' own ratios: a run may sit on one of a few
+/// levels (docs/methodology.md), and the level of one run says little about the next one's. `yes` when
+/// the whole interval is within the tolerance, `NO` when all of it is beyond, `undecided` when it
+/// straddles the line: the noise is larger than the difference.
 ///
 /// ```
 /// perftest beside odpkit, pinned, in rounds of pairs (median t_typical of the rounds, µs)
