@@ -30,15 +30,9 @@ extension UserFaultFD {
 
     /// The parts of `range` that each mapping of this process covers, from /proc/self/maps.
     private static func mappings(overlapping range: AddressRange) throws(ODPKitError) -> [AddressRange] {
-        guard let lines = lines(of: "/proc/self/maps") else {
-            throw ODPKitError(.system, function: "fopen", reason: "cannot read /proc/self/maps to find the mappings in \(range)")
-        }
-        return lines.compactMap { line in
-            // "start-end perms offset dev inode path", the addresses in hex.
-            let bounds = line.prefix { $0 != " " }.split(separator: "-")
-            guard bounds.count == 2, let start = UInt(bounds[0], radix: 16), let end = UInt(bounds[1], radix: 16) else { return nil }
-            let low = max(start, range.start), high = min(end, range.end)
-            return low < high ? AddressRange(start: low, length: Int(high - low)) : nil
+        try ProcessMapping.overlapping(range.start, range.end).map { mapping in
+            let low = max(mapping.start, range.start), high = min(mapping.end, range.end)
+            return AddressRange(start: low, length: Int(high - low))
         }
     }
 }
