@@ -36,19 +36,19 @@ test-host: build
 	@echo "make: host tests passed; the rxe integration suites skip on this host (no RDMA device) and run next, in the testbed"
 
 # The whole test bundle again inside the testbed (kernel with rdma_rxe, rxe0 over veth), where a
-# missing device fails the run; then, in the same boot, the allocation suite alone in the optimized
+# missing device fails the run; then, in the same boot, the allocation suites alone in the optimized
 # bundle (ordo-one's malloc interposer counts every malloc). The first run leaves out the suites that run
 # elsewhere (TESTBED_ELSEWHERE). Then a second boot in two-hosts mode (rxe0 here, rxe1 in netns peer, one
 # veth wire between them) runs the suites that need a peer host (TWO_HOSTS_SUITES) once more, over the
 # wire. In the testbed nothing may be skipped: a skipped test or suite (Swift Testing's "… skipped." or
 # "… skipped: "reason"" line) in either log fails, and so does a run that did not report its tests passed.
-TESTBED_ELSEWHERE := NoDeviceTests|DataPathAllocationTests
+TESTBED_ELSEWHERE := NoDeviceTests|DataPathAllocationTests|MirrorMonitorAllocationTests
 TWO_HOSTS_SUITES := PeerFaultIntegrationTests
 RXE_LOGS := $(LOGS)/test-rxe.log $(LOGS)/test-rxe-two-hosts.log
 test-rxe: build release-tests
 	@mkdir -p $(LOGS)
 	$(TESTBED) -- sh -c 'env ODPKIT_REQUIRE_RDMA=1 $(TESTS) --skip "$(TESTBED_ELSEWHERE)"; status=$$?; \
-		env ODPKIT_REQUIRE_RDMA=1 ODPKIT_COUNT_ALLOCATIONS=1 $(RELEASE)/odpkitPackageTests.xctest --testing-library swift-testing --filter DataPathAllocation || status=1; \
+		env ODPKIT_REQUIRE_RDMA=1 ODPKIT_COUNT_ALLOCATIONS=1 $(RELEASE)/odpkitPackageTests.xctest --testing-library swift-testing --filter "DataPathAllocation|MirrorMonitorAllocation" || status=1; \
 		exit $$status' 2>&1 | tee $(LOGS)/test-rxe.log
 	$(TESTBED) --mode two-hosts -- env ODPKIT_REQUIRE_RDMA=1 $(TESTS) --filter "$(TWO_HOSTS_SUITES)" 2>&1 | tee $(LOGS)/test-rxe-two-hosts.log
 	@if cat $(RXE_LOGS) | grep -aE '(Suite|Test) .* skipped(\.|: ".*")$$' >&2; then \

@@ -70,7 +70,7 @@ let package = Package(
         ),
         .testTarget(
             name: "UserFaultTests",
-            dependencies: ["UserFault", "ODPKitSystem", "CODPKitLinux"],
+            dependencies: ["UserFault", "ODPKitSystem", "CODPKitLinux", "TestSupport"],
             swiftSettings: strictness
         ),
         // What the test targets share: whether an RDMA device is here, the kernel's count of memory regions,

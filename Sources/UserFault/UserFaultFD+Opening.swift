@@ -57,7 +57,7 @@ extension UserFaultFD {
         }
         defer { try? system_close(descriptor) }
         var bytes = [UInt8](repeating: 0, count: 16)
-        let count = bytes.withUnsafeMutableBytes { buffer in (try? system_read(descriptor, buffer)) ?? 0 }
+        let count = bytes.withUnsafeMutableBytes { buffer in (try? system_read(descriptor, buffer).get()) ?? 0 }
         return Int(String(decoding: bytes.prefix(count), as: UTF8.self).trimmingASCIIWhitespace)
     }
 

@@ -93,14 +93,19 @@ final class ChunkTranslations: @unchecked Sendable {
 
     /// Probes the suspect pages of `chunks` until none answers that the mm is changing.
     private func probeSuspects(_ chunks: Range<Int>, deadline: ContinuousClock.Instant) throws(ODPKitError) {
-        while true {
-            let pages = table.suspectPages(in: chunks)
-            if pages.isEmpty { return }
-            if !MirrorEvents.probeSuspects(pages, fd: monitor.fd, table: table).unsettled { return }
-            guard ContinuousClock.now < deadline else {
-                throw ODPKitError(.timedOut, function: "odpkit mirror", reason: "probing pages whose zap was not seen: the address space kept changing (UFFDIO_ZEROPAGE: EAGAIN)")
+        let buffer = UnsafeMutableBufferPointer<UInt>.allocate(capacity: table.pagesPerChunk)
+        defer { buffer.deallocate() }
+        var cursor = chunks.lowerBound
+        while let index = table.firstSuspectChunk(in: cursor..<chunks.upperBound) {
+            while true {
+                let count = table.suspectPages(in: index..<(index + 1), into: buffer)
+                if count == 0 || !MirrorEvents.probeSuspects(UnsafeBufferPointer(rebasing: buffer[..<count]), fd: monitor.fd, table: table).unsettled { break }
+                guard ContinuousClock.now < deadline else {
+                    throw ODPKitError(.timedOut, function: "odpkit mirror", reason: "probing pages whose zap was not seen: the address space kept changing (UFFDIO_ZEROPAGE: EAGAIN)")
+                }
+                sched_yield()
             }
-            sched_yield()
+            cursor = index + 1
         }
     }
 
@@ -131,13 +136,15 @@ final class ChunkTranslations: @unchecked Sendable {
     func refreshStale() {
         guard monitor.failure == nil else { return }
         let deadline = ContinuousClock.now.advanced(by: .seconds(10))
-        for index in table.staleChunks() {
+        var cursor = 0
+        while let index = table.firstStaleChunk(from: cursor) {
             guard !closing.load(ordering: .acquiring) else { return }
             do throws(ODPKitError) {
                 try refresh(index, deadline: deadline)
             } catch {
                 measures.withLock { $0.eagerFailures += 1 }
             }
+            cursor = index + 1
         }
     }
 

@@ -88,8 +88,8 @@ public final class MirrorRegion: @unchecked Sendable {
             let invalidated = MirrorEvents.handle(event, fd: fd, table: table)
             table.appliedEvents.add(1, ordering: .releasing)
             if invalidated { refresher?.wake() }
-        } onIdle: { fd in
-            if MirrorEvents.populatePending(fd: fd, table: table) { refresher?.wake() }
+        } onIdle: { [buffers = MonitorBuffers()] fd in
+            if MirrorEvents.populatePending(fd: fd, table: table, buffers: buffers) { refresher?.wake() }
         }
         translations = ChunkTranslations(pd: pd, address: address, access: self.access, table: table, monitor: monitor)
         box.translations = translations
