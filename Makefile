@@ -47,10 +47,10 @@ TWO_HOSTS_SUITES := PeerFaultIntegrationTests
 RXE_LOGS := $(LOGS)/test-rxe.log $(LOGS)/test-rxe-two-hosts.log
 test-rxe: build release-tests
 	@mkdir -p $(LOGS)
-	$(TESTBED) -- sh -c 'env ODPKIT_REQUIRE_RDMA=1 $(TESTS) --skip "$(TESTBED_ELSEWHERE)"; status=$$?; \
+	$(TESTBED) -- sh -c 'env ODPKIT_REQUIRE_RDMA=1 ODPKIT_CHECK_LEAKS_AT_EXIT=1 $(TESTS) --skip "$(TESTBED_ELSEWHERE)"; status=$$?; \
 		env ODPKIT_REQUIRE_RDMA=1 ODPKIT_COUNT_ALLOCATIONS=1 $(RELEASE)/odpkitPackageTests.xctest --testing-library swift-testing --filter "DataPathAllocation|MirrorMonitorAllocation" || status=1; \
 		exit $$status' 2>&1 | tee $(LOGS)/test-rxe.log
-	$(TESTBED) --mode two-hosts -- env ODPKIT_REQUIRE_RDMA=1 $(TESTS) --filter "$(TWO_HOSTS_SUITES)" 2>&1 | tee $(LOGS)/test-rxe-two-hosts.log
+	$(TESTBED) --mode two-hosts -- env ODPKIT_REQUIRE_RDMA=1 ODPKIT_CHECK_LEAKS_AT_EXIT=1 $(TESTS) --filter "$(TWO_HOSTS_SUITES)" 2>&1 | tee $(LOGS)/test-rxe-two-hosts.log
 	@if cat $(RXE_LOGS) | grep -aE '(Suite|Test) .* skipped(\.|: ".*")$$' >&2; then \
 		echo "make: FAILED: inside the testbed every test must run; the tests and suites above were skipped (see $(RXE_LOGS))" >&2; exit 1; fi
 	@passed=$$(cat $(RXE_LOGS) | grep -acE 'Test run with [1-9][0-9]* tests? in [1-9][0-9]* suites? passed' || true); \

@@ -23,25 +23,39 @@ extension RXEIntegration {
             try? path.close()
         }
 
-        /// The inaccessible range is a PROT_NONE mapping, not an unmapped hole (see `inaccessibleRange`).
-        @Test func badInputLeaksNoMemoryRegion() throws {
-            let before = try KernelResources.memoryRegions()
-            #expect(before >= 1, "the loopback path's staging region should be visible to the kernel's restrack")
+        /// Every bad registration is refused (each must throw: one that succeeded would be a failure
+        /// here, not an object quietly closed by its deinit), and afterwards the kernel lists exactly the
+        /// objects of this path's context it listed before, of every type. Counted in this path's
+        /// context only (`KernelResources.held(inContextOf:)`), so that suites running alongside with
+        /// contexts of their own cannot change the count. The inaccessible range is a PROT_NONE mapping,
+        /// not an unmapped hole (see `inaccessibleRange`).
+        @Test func badInputLeaksNothing() throws {
+            let before = try objectCounts()
+            #expect(before[.memoryRegion] == 1, "the loopback path's staging region: \(before)")
+            #expect(before[.protectionDomain] == 1 && before[.context] == 1 && (before[.queuePair] ?? 0) >= 1 && (before[.completionQueue] ?? 0) >= 1,
+                    "the loopback path's objects: \(before)")
             let memory = try AnonymousMemory(length: pageSize)
             let hole = try inaccessibleRange(length: pageSize)
             defer { munmap(hole, pageSize) }
             for mode in RegistrationMode.allCases {
-                _ = try? RegisteredRegion(mode, pd: path.pd, address: memory.baseAddress, length: 0)
-                _ = try? RegisteredRegion(mode, pd: path.pd, address: hole, length: pageSize)
-                _ = try? RegisteredRegion(mode, pd: path.pd, memory: memory, transport: .xrc)
+                #expect(throws: ODPKitError.self, "\(mode), length 0") { try RegisteredRegion(mode, pd: self.path.pd, address: memory.baseAddress, length: 0) }
+                #expect(throws: ODPKitError.self, "\(mode), a PROT_NONE range") { try RegisteredRegion(mode, pd: self.path.pd, address: hole, length: pageSize) }
+                #expect(throws: ODPKitError.self, "\(mode) over XRC") { try RegisteredRegion(mode, pd: self.path.pd, memory: memory, transport: .xrc) }
             }
-            _ = try? path.pd.registerMemory(address: hole, length: pageSize, access: .readWrite)
-            _ = try? path.pd.registerMemory(address: memory.baseAddress, length: pageSize, access: [.remoteWrite])
-            #expect(try KernelResources.memoryRegions() == before)
+            #expect(throws: ODPKitError.self, "ibv_reg_mr of a PROT_NONE range") { try self.path.pd.registerMemory(address: hole, length: pageSize, access: .readWrite) }
+            #expect(throws: ODPKitError.self, "remote write without local write") { try self.path.pd.registerMemory(address: memory.baseAddress, length: pageSize, access: [.remoteWrite]) }
+            #expect(try objectCounts() == before)
             let region = try path.register(.odp, memory)
-            #expect(try KernelResources.memoryRegions() == before + 1)
+            var registered = before
+            registered[.memoryRegion, default: 0] += 1
+            #expect(try objectCounts() == registered, "the check sees a region that is there")
             try region.close()
-            #expect(try KernelResources.memoryRegions() == before)
+            #expect(try objectCounts() == before)
+        }
+
+        /// Per type, this path's objects the kernel lists.
+        private func objectCounts() throws -> [KernelResources.Kind: Int] {
+            Dictionary(grouping: try KernelResources.held(inContextOf: path.stagingRegion.lkey), by: \.kind).mapValues(\.count)
         }
 
         @Test(arguments: RegistrationMode.allCases)
