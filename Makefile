@@ -12,7 +12,7 @@ TESTS := $(BUILD)/odpkitPackageTests.xctest --testing-library swift-testing
 TESTBED := testbed/run
 LOGS := .build/logs
 
-.PHONY: all deps build release release-tests test test-host test-rxe run compare clean
+.PHONY: all deps build release release-tests test test-host test-rxe test-sanitize run compare clean
 
 all: build
 
@@ -59,6 +59,25 @@ test-rxe: build release-tests
 	@echo "make: every test ran and passed inside the testbed, none skipped: $$(cat $(RXE_LOGS) | grep -a 'Test run with' | paste -sd ';' -)"
 
 test: test-host test-rxe
+
+# The host test suites under ThreadSanitizer, then AddressSanitizer, each built in a directory of its own.
+# A sanitizer's report fails the run (TSan exits 66 after reporting, ASan aborts at its first), and so
+# does a run that does not finish within SANITIZE_TIMEOUT seconds. See docs/sanitizers.md.
+SANITIZERS := thread address
+SANITIZE_TIMEOUT := 900
+test-sanitize: deps
+	@mkdir -p $(LOGS)
+	@for sanitizer in $(SANITIZERS); do \
+		$(SWIFT) build --build-tests --sanitize=$$sanitizer --scratch-path .build/sanitize-$$sanitizer || exit 1; \
+		status=0; timeout $(SANITIZE_TIMEOUT) .build/sanitize-$$sanitizer/debug/odpkitPackageTests.xctest --testing-library swift-testing \
+			> $(LOGS)/test-sanitize-$$sanitizer.log 2>&1 || status=$$?; \
+		tail -n 3 $(LOGS)/test-sanitize-$$sanitizer.log; \
+		if grep -aE 'WARNING: ThreadSanitizer|ERROR: AddressSanitizer|ERROR: LeakSanitizer' $(LOGS)/test-sanitize-$$sanitizer.log >&2; then \
+			echo "make: FAILED: $$sanitizer sanitizer reports (see $(LOGS)/test-sanitize-$$sanitizer.log)" >&2; exit 1; fi; \
+		if [ $$status -ne 0 ]; then \
+			echo "make: FAILED: the host tests under the $$sanitizer sanitizer exited $$status$$( [ $$status = 124 ] && echo ': did not finish within $(SANITIZE_TIMEOUT) s') (see $(LOGS)/test-sanitize-$$sanitizer.log)" >&2; exit 1; fi; \
+		echo "make: the host tests passed under the $$sanitizer sanitizer, with no report"; \
+	done
 
 # The main job: the latency report on soft-RoCE in the testbed with its default settings (registration
 # up to 1 GiB, capped at a quarter of MemAvailable: 6 GiB of guest memory lets it reach 1 GiB), with

@@ -45,7 +45,7 @@ public enum KernelResources {
         let key = String(lkey, radix: 16)
         guard let pdn = objects.first(where: { $0.kind == .memoryRegion && ($0.fields["lkey"] as? String) == key })?.number("pdn"),
               let ctxn = objects.first(where: { $0.kind == .protectionDomain && $0.number("pdn") == pdn })?.number("ctxn") else {
-            throw CocoaError(.fileReadNoSuchFile, userInfo: [NSLocalizedDescriptionKey: "rdma resource show: no memory region of this process has lkey 0x\(key)"])
+            throw TestSetupError("rdma resource show: no memory region of this process has lkey 0x\(key)")
         }
         let pdns = Set(objects.filter { $0.kind == .protectionDomain && $0.number("ctxn") == ctxn }.compactMap { $0.number("pdn") })
         return objects.filter { object in
@@ -61,7 +61,7 @@ public enum KernelResources {
     static func rows(of kind: Kind) throws -> [[String: Any]] {
         let command = "/usr/bin/rdma -j resource show \(kind.rawValue) 2>&1"
         guard let pipe = popen(command, "r") else {
-            throw CocoaError(.fileReadUnknown, userInfo: [NSLocalizedDescriptionKey: "popen(\(command)): errno \(errno)"])
+            throw TestSetupError("popen(\(command)): errno \(errno)")
         }
         var output = Data()
         var buffer = [UInt8](repeating: 0, count: 4096)
@@ -72,7 +72,7 @@ public enum KernelResources {
         }
         let status = pclose(pipe)
         guard status == 0, let rows = try JSONSerialization.jsonObject(with: output) as? [[String: Any]] else {
-            throw CocoaError(.fileReadCorruptFile, userInfo: [NSLocalizedDescriptionKey: "\(command) (status \(status)): \(String(decoding: output, as: UTF8.self))"])
+            throw TestSetupError("\(command) (status \(status)): \(String(decoding: output, as: UTF8.self))")
         }
         return rows
     }

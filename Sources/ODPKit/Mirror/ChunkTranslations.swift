@@ -216,6 +216,7 @@ final class ChunkTranslations: @unchecked Sendable {
                 regions.retired.append(old)
                 retireIdle(&regions)
             }
+            try checkMemoryLock(index, bytes: bytes.count, retired: regions.retired)
             let region = Pinned(region: try pd.registerMemory(address: start, length: bytes.count, access: access))
             if let unwatched {
                 regions.retired.append(region)
@@ -247,6 +248,17 @@ final class ChunkTranslations: @unchecked Sendable {
             return ODPKitError(error.code, function: error.function, errno: error.errno,
                                reason: "chunk \(index) cannot be watched again after its mapping changed, so it is not used: \(error.reason)")
         }
+    }
+
+    /// Refuses to pin chunk `index` anew beyond `RLIMIT_MEMLOCK`, naming the replaced regions that posted
+    /// work requests still hold: they stay pinned, so the kernel counts them, and its own refusal (ENOMEM)
+    /// would not say why a region that fit at creation no longer does.
+    private func checkMemoryLock(_ index: Int, bytes: Int, retired: [Pinned]) throws(ODPKitError) {
+        let limit = MemoryLockLimit.current
+        guard let pinned = PinnedPages.current(), !limit.allows(bytes, alreadyPinned: pinned) else { return }
+        let retiredBytes = retired.reduce(0) { $0 + $1.region.length }
+        throw ODPKitError(.memoryLockLimit, function: "odpkit mirror",
+                          reason: "pinning chunk \(index) again (\(bytes) bytes) on top of \(pinned) bytes already pinned exceeds RLIMIT_MEMLOCK (\(limit)); \(retired.count) replaced chunk region(s) of this mirror (\(retiredBytes) bytes) stay pinned until the work requests posted on them complete: complete them, raise the limit with `ulimit -l`, or grant CAP_IPC_LOCK")
     }
 
     /// Deregisters retired chunk regions that no posted work request uses any more.
