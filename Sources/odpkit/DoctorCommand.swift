@@ -1,5 +1,4 @@
 import ArgumentParser
-import Foundation
 import ODPKit
 import ODPKitBench
 
@@ -36,9 +35,7 @@ struct DoctorCommand: ParsableCommand {
             if let regionMiB { doctor.regionBytes = regionMiB << 20 }
             let report = doctor.run()
             if json {
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-                print(String(decoding: try encoder.encode(report), as: UTF8.self))
+                try printJSON(report)
             } else {
                 print(report.text)
             }
