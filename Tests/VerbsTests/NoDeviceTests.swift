@@ -1,3 +1,4 @@
+import Foundation
 import ODPKitSystem
 import Testing
 import TestSupport
@@ -19,5 +20,19 @@ struct NoDeviceTests {
         let lines = result.stderr.split(separator: "\n")
         #expect(lines.count == 1, "expected one line, got: \(result.stderr)")
         #expect(result.stderr.contains("no RDMA device found") && result.stderr.contains("rdma link add"))
+    }
+
+    @Test func doctorReportsNoDeviceWithTheMachinesChecksAndExitsTwo() throws {
+        let result = try runProduct("odpkit", ["doctor"])
+        #expect(result.status == 2, "stdout: \(result.stdout)\nstderr: \(result.stderr)")
+        #expect(result.stderr.isEmpty)
+        let lines = result.stdout.split(separator: "\n")
+        #expect(lines.contains { $0.hasPrefix("fail  devices") && $0.contains("rdma link add") })
+        #expect(lines.contains { $0.hasPrefix("ok    userfaultfd.features") || $0.hasPrefix("fail  userfaultfd.features") })
+        #expect(!lines.contains { $0.contains("trial.") })
+        #expect(lines.last == "exit 2: no RDMA device")
+        let json = try runProduct("odpkit", ["doctor", "--json"])
+        let object = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any]
+        #expect(json.status == 2 && object?["exitStatus"] as? Int == 2 && object?["device"] is NSNull)
     }
 }

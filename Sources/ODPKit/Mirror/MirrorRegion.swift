@@ -1,5 +1,5 @@
 public import Verbs
-import UserFault
+public import UserFault
 
 #if canImport(Glibc)
 import Glibc
@@ -35,6 +35,13 @@ public final class MirrorRegion: @unchecked Sendable {
     /// 256 KiB.
     public static let defaultChunkSize = 1 << 18
 
+    /// The userfaultfd events a mirror region needs: `madvise`, `munmap` and `mremap` of its range.
+    ///
+    /// No fork events: glibc's fork() holds malloc's locks while the kernel waits for the monitor to
+    /// read the event, so a handler that allocates would deadlock against it. Without them the child
+    /// simply loses the registration; copy-on-fork keeps the parent's pinned pages its own.
+    public static let userFaultFeatures: UserFaultFD.Features = [.eventRemove, .eventUnmap, .eventRemap]
+
     let table: ChunkTable
     private let translations: ChunkTranslations
     let monitor: UserFaultMonitor
@@ -62,10 +69,7 @@ public final class MirrorRegion: @unchecked Sendable {
         let table = ChunkTable(base: base, length: length, chunkSize: chunkSize, pageSize: pageSize)
         self.table = table
         let fd = try UserFaultFD()
-        // No fork events: glibc's fork() holds malloc's locks while the kernel waits for the monitor to
-        // read the event, so a handler that allocates would deadlock against it. Without them the child
-        // simply loses the registration; copy-on-fork keeps the parent's pinned pages its own.
-        let needed: UserFaultFD.Features = [.eventRemove, .eventUnmap, .eventRemap]
+        let needed = Self.userFaultFeatures
         let handshake = try fd.handshake(requesting: needed)
         guard handshake.granted.isSuperset(of: needed) else {
             throw ODPKitError(.unsupported, function: "UFFDIO_API", reason: "the kernel did not grant \(needed.subtracting(handshake.granted)); a mirror region cannot hear those changes")
@@ -114,7 +118,7 @@ public final class MirrorRegion: @unchecked Sendable {
 
     /// Refuses a region the device cannot hold: one memory region per chunk, plus one while a chunk is
     /// re-registered, must fit `max_mr`, and a chunk must fit `max_mr_size`.
-    static func checkDeviceLimits(_ attributes: DeviceAttributes, length: Int, chunkSize: Int, device: String) throws(ODPKitError) {
+    public static func checkDeviceLimits(_ attributes: DeviceAttributes, length: Int, chunkSize: Int, device: String) throws(ODPKitError) {
         let chunks = (length + chunkSize - 1) / chunkSize
         guard chunks < attributes.maxMemoryRegions else {
             throw ODPKitError(.unsupported, function: "odpkit mirror",

@@ -63,11 +63,7 @@ public struct LatencySuite: Sendable {
         let started = monotonicNanoseconds()
         let startedAt = LatencyReport.timestamp()
         let clocksourceAtStart = TestbedLabel.currentClocksource()
-        // Twice the warm probe's largest message: the write ping-pong's second WRITE lands in the staging
-        // buffer's second half. (The perftest rounds' cells are measured by partner processes.) A coherence
-        // check READs or WRITEs its whole scenario through the staging buffer.
-        let staging = max(2 * warmMaximum, (pageCounts.max() ?? 1) * pageSize, (CoherenceScenario.all.map(\.pages).max() ?? 1) * pageSize)
-        let path = try LoopbackPath(device: device, stagingBytes: staging)
+        let path = try LoopbackPath(device: device, stagingBytes: stagingBytes)
         defer { try? path.close() }
         let results = ProbeResults(expectedSamples: budget.samples)
         var notes: [String] = []
@@ -132,6 +128,14 @@ public struct LatencySuite: Sendable {
             durationSeconds: Double(monotonicNanoseconds() - started) / 1e9, settings: settings,
             cells: cells, perftest: perftestResults, faultCosts: FaultProbe.costs(results), coherence: coherence, notes: notes
         )
+    }
+
+    /// The bytes of the loopback path's staging buffer, pinned for the whole run: twice the warm probe's
+    /// largest message (the write ping-pong's second WRITE lands in its second half; the perftest rounds'
+    /// cells are measured by partner processes), the largest page count dropped, and the largest
+    /// coherence scenario (a check READs or WRITEs it whole through the buffer).
+    public var stagingBytes: Int {
+        max(2 * warmMaximum, (pageCounts.max() ?? 1) * pageSize, (CoherenceScenario.all.map(\.pages).max() ?? 1) * pageSize)
     }
 
     /// The weight of every step the run will announce, in the order it announces them (one per perftest
