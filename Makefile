@@ -69,7 +69,7 @@ test-sanitize: deps
 	@mkdir -p $(LOGS)
 	@for sanitizer in $(SANITIZERS); do \
 		$(SWIFT) build --build-tests --sanitize=$$sanitizer --scratch-path .build/sanitize-$$sanitizer || exit 1; \
-		status=0; timeout $(SANITIZE_TIMEOUT) .build/sanitize-$$sanitizer/debug/odpkitPackageTests.xctest --testing-library swift-testing \
+		status=0; LSAN_OPTIONS=suppressions=$(CURDIR)/Tests/Sanitizers/lsan.supp:print_suppressions=1 timeout $(SANITIZE_TIMEOUT) .build/sanitize-$$sanitizer/debug/odpkitPackageTests.xctest --testing-library swift-testing \
 			> $(LOGS)/test-sanitize-$$sanitizer.log 2>&1 || status=$$?; \
 		tail -n 3 $(LOGS)/test-sanitize-$$sanitizer.log; \
 		if grep -aE 'WARNING: ThreadSanitizer|ERROR: AddressSanitizer|ERROR: LeakSanitizer' $(LOGS)/test-sanitize-$$sanitizer.log >&2; then \
