@@ -160,7 +160,12 @@ final class ChunkTranslations: @unchecked Sendable {
                 case .raced:
                     measures.withLock { $0.retries += 1 }
                 case .superseded:
-                    continue
+                    break
+                }
+                // Changes to the chunk's pages that keep coming faster than a re-pin would hold the caller here for as long as they come.
+                guard ContinuousClock.now < deadline else {
+                    throw ODPKitError(.timedOut, function: "odpkit mirror refresh",
+                                      reason: "chunk \(index) was invalidated again during every re-pin until the deadline: its pages kept changing faster than it could be pinned")
                 }
             }
         }
