@@ -21,3 +21,11 @@ struct NoDeviceTests {
         #expect(result.stderr.contains("no RDMA device found") && result.stderr.contains("rdma link add"))
     }
 }
+
+extension NoDeviceTests {
+    @Test func soakCommandPrintsOneLineAndExitsTwo() throws {
+        let result = try runProduct("odpkit", ["soak", "--seconds", "1"])
+        #expect(result.status == 2 && result.stdout.isEmpty, "stderr: \(result.stderr)")
+        #expect(result.stderr.split(separator: "\n").count == 1 && result.stderr.contains("no RDMA device found"), "stderr: \(result.stderr)")
+    }
+}
