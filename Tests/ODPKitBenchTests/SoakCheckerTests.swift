@@ -4,8 +4,9 @@ import Testing
 @testable import ODPKitBench
 
 /// The soak's checker without a NIC (host): stand-in NICs that read and write the CPU's memory as it is
-/// now (fresh), a copy of it kept from before (stale, as a pinned region's frames), or nothing.
-@Suite("invalidation soak: the checker (host)", .timeLimit(.minutes(1)))
+/// now (fresh), a copy of it kept from before (stale, as a pinned region's frames), or nothing. One test
+/// at a time: the threads' test keeps the CPU busy, and inside the testbed the rxe suites run beside it.
+@Suite("invalidation soak: the checker (host)", .serialized, .timeLimit(.minutes(1)))
 struct SoakCheckerTests {
     let checkedBytes = 256
 

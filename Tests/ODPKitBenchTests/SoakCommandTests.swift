@@ -2,8 +2,9 @@ import Testing
 import TestSupport
 
 /// `odpkit soak`'s options are bounded before anything runs: out of bounds is a usage error (status 64)
-/// naming the option, with or without a device (host).
-@Suite("odpkit soak: its options (host)", .timeLimit(.minutes(1)))
+/// naming the option, with or without a device (host). One process at a time: inside the testbed the
+/// rxe suites run beside these.
+@Suite("odpkit soak: its options (host)", .serialized, .timeLimit(.minutes(1)))
 struct SoakCommandTests {
     @Test(arguments: [
         (["--seconds", "0"], "--seconds"),
