@@ -270,6 +270,11 @@ final class ChunkTranslations: @unchecked Sendable {
         }
     }
 
+    /// Whether `region` is a chunk's region now, not one a re-pin has retired (or none of this mirror's).
+    func isCurrent(_ region: MemoryRegion) -> Bool {
+        regions.withLock { regions in regions.current.contains { $0?.region === region } }
+    }
+
     /// The keys a remote peer needs now, after the barrier: a chunk invalidated since its translation
     /// was made has none (nil), and the generation has moved with the invalidation.
     func keyTable(deadline: ContinuousClock.Instant) throws(ODPKitError) -> MirrorKeyTable {

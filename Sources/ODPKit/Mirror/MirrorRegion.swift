@@ -172,6 +172,12 @@ public final class MirrorRegion: @unchecked Sendable {
         }
     }
 
+    /// Whether `region`, from a segment this mirror handed out, is still its chunk's region: false once a
+    /// re-pin has retired it (and with it its keys).
+    package func isCurrent(_ region: MemoryRegion) -> Bool {
+        translations.isCurrent(region)
+    }
+
     /// The keys a remote peer needs, with the generation that moves whenever one of them is invalidated
     /// or replaced; an invalidated chunk has no key until it is re-established. Waits first (at most
     /// `timeout`) until the monitor has applied every event it has read.

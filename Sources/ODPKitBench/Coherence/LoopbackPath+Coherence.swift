@@ -78,7 +78,9 @@ extension LoopbackPath {
         }
         guard var failure else { return nil }
         // A mirror region's chunk re-pinned by another thread since `segments` retires the key posted.
-        failure.keysRetired = segments.contains { $0.memoryRegion.isClosed }
+        if let mirror = region.mirror {
+            failure.keysRetired = segments.contains { !mirror.isCurrent($0.memoryRegion) }
+        }
         if failure.recovered {
             do {
                 try recover()
@@ -100,8 +102,8 @@ extension LoopbackPath {
 
 /// A NIC access of a coherence check that did not complete: its verdict, the error of a call that
 /// refused, whether the queue pairs had to be recovered, the error of a recovery that failed (the matrix
-/// cannot go on after it), and whether a memory region it posted to had been deregistered by the time it
-/// failed (a mirror's retired key).
+/// cannot go on after it), and whether a mirror chunk's region it posted to had been replaced by a re-pin
+/// by the time it failed (its key retired).
 struct CoherenceFailure: Error {
     var verdict: CoherenceVerdict
     var refusal: ODPKitError?

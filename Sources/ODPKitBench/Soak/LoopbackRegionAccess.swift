@@ -32,7 +32,7 @@ public struct LoopbackRegionAccess: SoakNIC {
             return ODPKitError(refusal.code, function: refusal.function, errno: refusal.errno, reason: "\(access) of the \(region.mode) region refused: \(refusal.reason)")
         }
         let code: ODPKitError.Code = if failure.keysRetired { .retiredKey } else if case .timedOut = failure.verdict { .timedOut } else { .completionError }
-        let retired = failure.keysRetired ? " (its memory region was deregistered before the access completed: its key was retired)" : ""
+        let retired = failure.keysRetired ? " (a re-pin had replaced the chunk's memory region when the access failed: its key was retired)" : ""
         let recovery = failure.recoveryError.map { "; recovering the queue pairs failed: \($0)" } ?? ""
         return ODPKitError(code, function: "odpkit soak", reason: "\(access) of the \(region.mode) region: \(failure.verdict)\(retired)\(recovery)")
     }
