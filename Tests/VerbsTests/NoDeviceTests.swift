@@ -36,3 +36,11 @@ struct NoDeviceTests {
         #expect(json.status == 2 && object?["exitStatus"] as? Int == 2 && object?["device"] is NSNull)
     }
 }
+
+extension NoDeviceTests {
+    @Test func soakCommandPrintsOneLineAndExitsTwo() throws {
+        let result = try runProduct("odpkit", ["soak", "--seconds", "1"])
+        #expect(result.status == 2 && result.stdout.isEmpty, "stderr: \(result.stderr)")
+        #expect(result.stderr.split(separator: "\n").count == 1 && result.stderr.contains("no RDMA device found"), "stderr: \(result.stderr)")
+    }
+}

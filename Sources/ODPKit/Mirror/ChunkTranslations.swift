@@ -167,7 +167,12 @@ final class ChunkTranslations: @unchecked Sendable {
                 case .raced:
                     measures.withLock { $0.retries += 1 }
                 case .superseded:
-                    continue
+                    break
+                }
+                // Changes to the chunk's pages that keep coming faster than a re-pin would hold the caller here for as long as they come.
+                guard ContinuousClock.now < deadline else {
+                    throw ODPKitError(.timedOut, function: "odpkit mirror refresh",
+                                      reason: "chunk \(index) was invalidated again during every re-pin until the deadline: its pages kept changing faster than it could be pinned")
                 }
             }
         }
@@ -282,6 +287,11 @@ final class ChunkTranslations: @unchecked Sendable {
             }
             return segments
         }
+    }
+
+    /// Whether `region` is a chunk's region now, not one a re-pin has retired (or none of this mirror's).
+    func isCurrent(_ region: MemoryRegion) -> Bool {
+        regions.withLock { regions in regions.current.contains { $0?.region === region } }
     }
 
     /// The keys a remote peer needs now, after the barrier: a chunk invalidated since its translation

@@ -161,11 +161,25 @@ public final class MirrorRegion: @unchecked Sendable {
 
     /// The segments covering `length` bytes from `offset`, one per chunk, each refreshed first.
     public func segments(offset: Int, length: Int) throws(ODPKitError) -> [RegionSegment] {
-        try ensureCoherent(offset..<(offset + length))
-        guard let segments = translations.segments(offset: offset, length: length) else {
-            throw ODPKitError(.closed, function: "odpkit mirror segments", reason: "the mirror region was closed")
+        let deadline = ContinuousClock.now.advanced(by: .seconds(10))
+        while true {
+            try translations.ensureCoherent(offset..<(offset + length), deadline: deadline)
+            if let segments = translations.segments(offset: offset, length: length) { return segments }
+            // A chunk without a region: the region was closed, or another thread's re-pin has retired the
+            // chunk's region since the refresh and not committed a new one yet; then refresh again.
+            guard !translations.closing.load(ordering: .acquiring) else {
+                throw ODPKitError(.closed, function: "odpkit mirror segments", reason: "the mirror region was closed")
+            }
+            guard ContinuousClock.now < deadline else {
+                throw ODPKitError(.timedOut, function: "odpkit mirror segments", reason: "bytes \(offset)..<\(offset + length) had a chunk without a memory region until the deadline: other threads kept re-pinning it")
+            }
         }
-        return segments
+    }
+
+    /// Whether `region`, from a segment this mirror handed out, is still its chunk's region: false once a
+    /// re-pin has retired it (and with it its keys).
+    package func isCurrent(_ region: MemoryRegion) -> Bool {
+        translations.isCurrent(region)
     }
 
     /// The keys a remote peer needs, with the generation that moves whenever one of them is invalidated
