@@ -21,7 +21,7 @@ struct SoakCommand: ParsableCommand {
     @Option(help: "The region's size in pages (1...\(SoakSettings.maximumPages)).")
     var pages = SoakSettings().pages
 
-    @Option(help: "The changes, comma-separated and distinct: \(SoakSettings.soakChanges.map(\.rawValue).joined(separator: ", ")) (default: all).")
+    @Option(help: "The changes, comma-separated and distinct: \(SoakSettings.soakChanges.map(\.rawValue).joined(separator: ", ")).")
     var changes = SoakSettings.soakChanges.map(\.rawValue).joined(separator: ",")
 
     @Flag(help: "Print the soak as JSON instead of the table.")
