@@ -48,9 +48,16 @@ func expectEveryCell(_ promised: [PromisedCell], besides: Int = 0, in results: P
 /// more, when `exactly`).
 func median(_ results: ProbeResults, probe: Probe, mode: RegistrationMode, operation: CellOperation, bytes: Int,
             where conditions: CellConditions = CellConditions(), exactly: Bool = false, sourceLocation: SourceLocation = #_sourceLocation) throws -> UInt64 {
+    let sorted = try sortedSamples(results, probe: probe, mode: mode, operation: operation, bytes: bytes, where: conditions, exactly: exactly, sourceLocation: sourceLocation)
+    return sorted[sorted.count / 2]
+}
+
+/// The samples of the one cell that matches, sorted; at least one.
+func sortedSamples(_ results: ProbeResults, probe: Probe, mode: RegistrationMode, operation: CellOperation, bytes: Int,
+                   where conditions: CellConditions = CellConditions(), exactly: Bool = false, sourceLocation: SourceLocation = #_sourceLocation) throws -> [UInt64] {
     let found = cells(results, probe: probe, mode: mode, operation: operation, bytes: bytes, where: conditions, exactly: exactly)
     let cell = try #require(found.count == 1 ? found.first : nil, "\(probe) \(mode) \(operation) \(bytes) B \(conditions): \(found.count) cells",
                             sourceLocation: sourceLocation)
     try #require(!cell.samples.isEmpty, "\(probe) \(mode) \(operation) \(bytes) B \(conditions): no samples", sourceLocation: sourceLocation)
-    return cell.samples.sorted()[cell.samples.count / 2]
+    return cell.samples.sorted()
 }

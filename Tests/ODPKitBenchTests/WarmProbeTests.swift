@@ -33,10 +33,12 @@ extension RXEIntegration {
             }
             expectEveryCell(promised, in: results, samples: samples)
 
+            // The fastest samples: a stall of the emulated machine only ever adds time, so under a loaded
+            // host the medians of 20 samples can invert while the minimums keep the copy's cost.
             for mode in RegistrationMode.allCases {
-                let small = try median(results, probe: .warm, mode: mode, operation: .read, bytes: 8)
-                let large = try median(results, probe: .warm, mode: mode, operation: .read, bytes: 65536)
-                #expect(large > small, "a \(mode) READ of 64 KiB (median \(large) ns) should take longer than of 8 B (\(small) ns)")
+                let small = try sortedSamples(results, probe: .warm, mode: mode, operation: .read, bytes: 8)[0]
+                let large = try sortedSamples(results, probe: .warm, mode: mode, operation: .read, bytes: 65536)[0]
+                #expect(large > small, "a \(mode) READ of 64 KiB (fastest \(large) ns) should take longer than of 8 B (\(small) ns)")
             }
         }
     }
