@@ -48,6 +48,12 @@ struct SuiteOptions: ParsableArguments {
 
     var pageCounts: [Int] { positiveIntegers(pages, upTo: Self.maximumPages) ?? [] }
 
+    /// Checks, before anything is measured, that `suite` fits in memory and that the device offers what its modes need.
+    func check(_ suite: LatencySuite) throws(ODPKitError) {
+        try Preflight.checkMemory(suite.memoryBytes, settings: "--pages \(pages) with --max-message \(maxMessage) and --samples \(samples.count(default: 1000))")
+        try Preflight.checkDevice(device.device, modes: suite.modes)
+    }
+
     /// The suite these options describe, running `parts`.
     func suite(_ parts: [LatencySuite.Part]) -> LatencySuite {
         var suite = LatencySuite()

@@ -5,12 +5,23 @@ import Foundation
 public enum KernelResources {
     /// Memory regions the kernel holds for this process.
     public static func memoryRegions() throws -> Int {
-        let result = try run(URL(fileURLWithPath: "/usr/bin/rdma"), ["-j", "resource", "show", "mr"])
-        guard result.status == 0, let rows = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [[String: Any]] else {
-            throw CocoaError(.fileReadCorruptFile, userInfo: [NSLocalizedDescriptionKey: "rdma resource show mr: \(result.stderr)"])
-        }
         // restrack records the thread that created the object: match any of this process's threads.
-        let threads = Set(try FileManager.default.contentsOfDirectory(atPath: "/proc/self/task").compactMap(Int.init))
-        return rows.count { ($0["pid"] as? Int).map(threads.contains) ?? false }
+        let threads = try self.threads(of: "self")
+        return try objects("mr").count { ($0["pid"] as? Int).map(threads.contains) ?? false }
+    }
+
+    /// Every object of `kind` (`mr`, `qp`, `cq`, `pd`) the kernel holds, one row each as `rdma -j resource
+    /// show KIND` prints it (its `pid` is the thread that created it, its `comm` that thread's name).
+    public static func objects(_ kind: String) throws -> [[String: Any]] {
+        let result = try run(URL(fileURLWithPath: "/usr/bin/rdma"), ["-j", "resource", "show", kind])
+        guard result.status == 0, let rows = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [[String: Any]] else {
+            throw CocoaError(.fileReadCorruptFile, userInfo: [NSLocalizedDescriptionKey: "rdma resource show \(kind): \(result.stderr)"])
+        }
+        return rows
+    }
+
+    /// The thread ids of process `pid` (`self` for this one), from /proc.
+    public static func threads(of pid: String) throws -> Set<Int> {
+        Set(try FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/task").compactMap(Int.init))
     }
 }
