@@ -1,5 +1,7 @@
 #include "CODPKitSignals.h"
 
+#include <errno.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <string.h>
@@ -33,8 +35,14 @@ int odpkit_catch_interrupts(void) {
     action.sa_handler = record_interrupt;
     action.sa_flags = SA_RESTART | SA_RESETHAND;
     sigemptyset(&action.sa_mask);
-    if (sigaction(SIGINT, &action, NULL) != 0) {
+    if (sigaction(SIGINT, &action, NULL) != 0 || sigaction(SIGTERM, &action, NULL) != 0) {
         return -1;
     }
-    return sigaction(SIGTERM, &action, NULL);
+    // A process started from a thread that blocks them (a dispatch worker's, say) inherits that mask.
+    sigset_t interrupts;
+    sigemptyset(&interrupts);
+    sigaddset(&interrupts, SIGINT);
+    sigaddset(&interrupts, SIGTERM);
+    errno = pthread_sigmask(SIG_UNBLOCK, &interrupts, NULL);
+    return errno == 0 ? 0 : -1;
 }

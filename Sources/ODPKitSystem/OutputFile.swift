@@ -20,7 +20,7 @@ public final class OutputFile {
     /// umask. When `appending`, it starts as a copy of the file at `path`, if there is one, so that
     /// `commit()` leaves that file with its old bytes and the new ones, or `discard()` leaves it untouched.
     ///
-    /// The corresponding C functions are `stat`, `open` (`O_CREAT | O_TRUNC`), `read` and `write`.
+    /// The corresponding C functions are `stat`, `open` (`O_CREAT | O_TRUNC`) and `write`.
     public init(path: String, appending: Bool = false) throws(ODPKitError) {
         self.path = path
         temporaryPath = path + ".partial"
@@ -121,23 +121,8 @@ public final class OutputFile {
 
     /// Copies the bytes of the file at `path` into the temporary file.
     private func copyExisting() throws(ODPKitError) {
-        let source: FileDescriptor
-        do {
-            source = try FileDescriptor.open(FilePath(path), .readOnly, options: [.closeOnExec], retryOnInterrupt: true)
-        } catch {
-            throw Self.failure("open", error, "cannot read \(path) to append to it", "name a file this user may read and write")
-        }
-        defer { try? source.close() }
-        var buffer = [UInt8](repeating: 0, count: 1 << 16)
-        while true {
-            let count: Int
-            do {
-                count = try buffer.withUnsafeMutableBytes { try source.read(into: $0, retryOnInterrupt: true) }
-            } catch {
-                throw Self.failure("read", error, "cannot read \(path) to append to it", "name a file this user may read")
-            }
-            guard count > 0 else { return }
-            try write(bytes: Array(buffer[0..<count]))
+        try readChunks(ofFile: path, remedy: "name a file this user may read and write to append to it") { chunk throws(ODPKitError) in
+            try write(bytes: Array(chunk))
         }
     }
 

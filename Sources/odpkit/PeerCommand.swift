@@ -91,8 +91,11 @@ extension PeerCommand {
         func validate() throws {
             guard port > 0 else { throw ValidationError("--port takes 1...65535") }
             guard (1...3600).contains(connectTimeout) else { throw ValidationError("--connect-timeout takes 1...3600 seconds") }
-            guard ackTimeout <= 31, minRNRTimer <= 31, retryCount <= 7, rnrRetry <= 7 else {
-                throw ValidationError("--ack-timeout and --min-rnr-timer take 0...31, --retry-count and --rnr-retry 0...7")
+            let limits: [(name: String, value: UInt8, maximum: UInt8)] = [
+                ("--ack-timeout", ackTimeout, 31), ("--min-rnr-timer", minRNRTimer, 31), ("--retry-count", retryCount, 7), ("--rnr-retry", rnrRetry, 7),
+            ]
+            for (name, value, maximum) in limits where value > maximum {
+                throw ValidationError("\(name) takes 0...\(maximum)")
             }
             guard positiveIntegers(pages, upTo: PeerFaultProbe.maximumPages) != nil else {
                 throw ValidationError("--pages takes page counts 1...\(PeerFaultProbe.maximumPages), e.g. 1,16,256")

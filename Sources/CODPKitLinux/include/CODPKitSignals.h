@@ -6,7 +6,8 @@
 /// Catches SIGINT and SIGTERM: the handler only stores the signal's number in the process's interrupt
 /// flag (`odpkit_interrupt_flag`), unless one is stored already, and restores the default action
 /// (SA_RESETHAND), so that a second signal ends the process at once. SA_RESTART is set: other threads'
-/// system calls carry on. Returns 0 or -1 with errno set.
+/// system calls carry on. Both signals are unblocked in the calling thread (a process inherits the mask
+/// of the thread that started it), and in the threads it starts later. Returns 0 or -1 with errno set.
 int odpkit_catch_interrupts(void);
 
 /// The process's interrupt flag: 0 until SIGINT or SIGTERM arrived after `odpkit_catch_interrupts`,

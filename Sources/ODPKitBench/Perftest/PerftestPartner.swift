@@ -109,6 +109,16 @@ public final class PerftestPartner {
         }
     }
 
+    /// Waits for the end of standard input, the go, in slices that `interruption` (SIGINT, SIGTERM) can
+    /// end: a perftest process started after this one may hold a copy of the input's other end, which
+    /// would keep the end from coming until it exits.
+    private static func awaitTheGo(interruption: Interruption) throws(ODPKitError) {
+        var buffer = [UInt8](repeating: 0, count: 512)
+        while try system_pollReadable(0, timeout: nil, waitingFor: "the go on standard input", interruption: interruption) {
+            guard try retryingOnInterrupt("read", reason: "cannot read standard input", { read(0, &buffer, buffer.count) }) > 0 else { return }
+        }
+    }
+
     private func failure(_ what: String) -> ODPKitError {
         ODPKitError(.programFailed, function: "PerftestPartner", reason: "\(commandLine) \(what)")
     }
@@ -123,7 +133,7 @@ public final class PerftestPartner {
         let path = try LoopbackPath(device: device, stagingBytes: 2 * max(bytes, pageSize))
         defer { try? path.close() }
         FileHandle.standardOutput.write(Data((ready + "\n").utf8))
-        _ = FileHandle.standardInput.readDataToEndOfFile()
+        try awaitTheGo(interruption: budget.interruption)
         let whole = ProbeBudget(samples: budget.samples, warmUp: budget.warmUp, secondsPerCell: 3600, minimumSamples: budget.samples)
         let results = ProbeResults(expectedSamples: budget.samples)
         try WarmProbe.run(sizes: [bytes], operations: [operation], modes: [.pinned], budget: whole, on: path, into: results) { _ in }

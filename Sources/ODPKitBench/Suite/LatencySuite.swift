@@ -117,7 +117,7 @@ public struct LatencySuite: Sendable {
             notes.insert("Partial report: \(interrupted.function) stopped the run after \(tenths / 10).\(tenths % 10) s, during \"\(step)\"; the cells are those measured until then, and the parts and steps after it were not measured.", at: 0)
         }
         notes += results.failureNotes
-        notes += Self.budgetNotes(results, budget: budget)
+        notes += Self.budgetNotes(results, budget: budget, interrupted: interrupted != nil)
         if let overhead = OverheadProbe.note(cells) { notes.append(overhead) }
         let testbed = TestbedLabel.current(device: path.context.deviceName)
         notes += Self.clocksourceNotes(atStart: clocksourceAtStart, atEnd: testbed.clocksource ?? "unknown")
@@ -259,11 +259,14 @@ public struct LatencySuite: Sendable {
         return []
     }
 
-    /// Cells that stopped at the time budget before `samples`: said, not hidden.
-    static func budgetNotes(_ results: ProbeResults, budget: ProbeBudget) -> [String] {
-        let short = results.recorders.filter { $0.key.probe != .overhead && $0.samples.count + $0.failures < budget.samples }
+    /// Cells that stopped at the time budget (or, in an `interrupted` run, at the interruption) before
+    /// `samples`: said, not hidden. A cell the interruption left without a sample is not in the report.
+    static func budgetNotes(_ results: ProbeResults, budget: ProbeBudget, interrupted: Bool = false) -> [String] {
+        let kept = results.recorders.filter { $0.samples.count + $0.failures > 0 || !interrupted }
+        let short = kept.filter { $0.key.probe != .overhead && $0.samples.count + $0.failures < budget.samples }
         guard !short.isEmpty else { return [] }
         let fewest = short.map { $0.samples.count }.min() ?? 0
-        return ["\(short.count) of \(results.recorders.count) cells stopped at the time budget (\(budget.secondsPerCell) s per cell) before \(budget.samples) samples; the fewest has \(fewest). Each cell's sample count is in its row."]
+        let stop = interrupted ? "at the time budget (\(budget.secondsPerCell) s per cell) or at the interruption" : "at the time budget (\(budget.secondsPerCell) s per cell)"
+        return ["\(short.count) of \(kept.count) cells stopped \(stop) before \(budget.samples) samples; the fewest has \(fewest). Each cell's sample count is in its row."]
     }
 }

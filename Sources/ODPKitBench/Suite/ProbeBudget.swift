@@ -35,6 +35,13 @@ public struct ProbeBudget: Sendable, Hashable {
         UInt64(secondsPerCell * Double(max(1, cells)) * 1e9)
     }
 
+    /// Throws `.interrupted` once `interruption` is set: `rounds` calls it before each round, and a probe
+    /// whose rounds are long (a block of samples per cell, large registrations) between its cells.
+    @inline(__always)
+    public func checkInterruption() throws(ODPKitError) {
+        try interruption.check("a probe's rounds")
+    }
+
     /// Runs `round` for every warm-up round (`recording` false), then for every sample (`recording`
     /// true) until `samples` or the group's time is spent; returns the samples taken. Throws
     /// `.interrupted` when `interruption` is set before a round.
@@ -45,14 +52,14 @@ public struct ProbeBudget: Sendable, Hashable {
         // hundreds of MiB of absent pages under TCG) must not pay ten unrecorded rounds.
         let warmUpDeadline = monotonicNanoseconds() + groupBudget
         for index in 0..<warmUp {
-            try interruption.check("a probe's rounds")
+            try checkInterruption()
             try round(index, false)
             if monotonicNanoseconds() > warmUpDeadline { break }
         }
         let deadline = monotonicNanoseconds() + groupBudget
         var taken = 0
         while taken < samples {
-            try interruption.check("a probe's rounds")
+            try checkInterruption()
             try round(taken, true)
             taken += 1
             if taken >= minimumSamples && monotonicNanoseconds() > deadline { break }
