@@ -18,21 +18,30 @@ public enum Preflight {
     public static func checkDevice(_ device: String?, modes: [RegistrationMode]) throws(ODPKitError) {
         let context = try Context(deviceNamed: device)
         defer { try? context.close() }
-        let others = { (left: RegistrationMode) in modes.filter { $0 != left }.map(\.rawValue).joined(separator: ",") }
-        if modes.contains(.odp) {
-            do throws(ODPKitError) {
-                try ODPRequirement.check(context.attributes, device: context.deviceName, access: .readWrite, transport: .rc)
-            } catch {
-                throw advising(error, modes.count > 1 ? "measure the other modes alone: --modes \(others(.odp))" : "choose a device with ODP")
-            }
-        }
+        try checkODP(context.attributes, device: context.deviceName, modes: modes)
         if modes.contains(.mirror) {
             do throws(ODPKitError) {
                 try UserFaultFD().close()
             } catch {
-                throw advising(error, modes.count > 1 ? "or measure the other modes alone: --modes \(others(.mirror))" : "the mirror mode needs one")
+                throw advising(error, modes.count > 1 ? "or measure the other modes alone: --modes \(others(than: .mirror, in: modes))" : "the mirror mode needs one")
             }
         }
+    }
+
+    /// With `.odp` among `modes`, checks that `attributes` (of `device`) offer ODP on RC for READ and WRITE,
+    /// the error saying which modes to measure instead.
+    static func checkODP(_ attributes: DeviceAttributes, device: String, modes: [RegistrationMode]) throws(ODPKitError) {
+        guard modes.contains(.odp) else { return }
+        do throws(ODPKitError) {
+            try ODPRequirement.check(attributes, device: device, access: .readWrite, transport: .rc)
+        } catch {
+            throw advising(error, modes.count > 1 ? "measure the other modes alone: --modes \(others(than: .odp, in: modes))" : "choose a device with ODP")
+        }
+    }
+
+    /// `modes` without `mode`, as `--modes` takes them.
+    private static func others(than mode: RegistrationMode, in modes: [RegistrationMode]) -> String {
+        modes.filter { $0 != mode }.map(\.rawValue).joined(separator: ",")
     }
 
     /// MemAvailable of /proc/meminfo in bytes, nil when it cannot be read.
