@@ -70,12 +70,12 @@ let package = Package(
         ),
         .testTarget(
             name: "UserFaultTests",
-            dependencies: ["UserFault", "ODPKitSystem", "CODPKitLinux"],
+            dependencies: ["UserFault", "ODPKitSystem", "CODPKitLinux", "TestSupport"],
             swiftSettings: strictness
         ),
         // What the test targets share: whether an RDMA device is here, the kernel's count of memory regions,
         // temporary directories, running the built products.
-        .target(name: "TestSupport", dependencies: ["Verbs", "ODPKitSystem"], path: "Tests/TestSupport", swiftSettings: strictness),
+        .target(name: "TestSupport", dependencies: ["Verbs", "ODPKitSystem", "CODPKitLinux"], path: "Tests/TestSupport", swiftSettings: strictness),
         .testTarget(
             name: "VerbsTests",
             dependencies: ["Verbs", "ODPKitSystem", "TestSupport"],

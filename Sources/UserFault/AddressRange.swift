@@ -37,11 +37,17 @@ public struct AddressRange: Hashable, Sendable, CustomStringConvertible {
     /// The range as `struct uffdio_range`, after checking that it is whole pages: the kernel
     /// refuses anything else with EINVAL, which would not say which argument was wrong.
     func uffdioRange(_ function: String) throws(ODPKitError) -> uffdio_range {
-        let mask = UInt(pageSize - 1)
-        guard length > 0, start & mask == 0, UInt(length) & mask == 0 else {
+        guard let range = uffdioRangeIfAligned else {
             throw ODPKitError(.invalidArgument, function: function,
                               reason: "the range \(self) is not whole pages of \(pageSize) bytes; round it to page boundaries")
         }
+        return range
+    }
+
+    /// The range as `struct uffdio_range`, nil unless it is whole pages.
+    var uffdioRangeIfAligned: uffdio_range? {
+        let mask = UInt(pageSize - 1)
+        guard length > 0, start & mask == 0, UInt(length) & mask == 0 else { return nil }
         return uffdio_range(start: UInt64(start), len: UInt64(length))
     }
 }

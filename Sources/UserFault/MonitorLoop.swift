@@ -36,6 +36,8 @@ final class MonitorLoop: Sendable {
     nonisolated(unsafe) private let pollSet: UnsafeMutableBufferPointer<pollfd>
     /// Room for the messages one read takes; only the monitor thread touches it.
     nonisolated(unsafe) private let messages: UnsafeMutableRawBufferPointer
+    /// The events decoded from `messages` (uninitialized between reads); only the monitor thread touches it.
+    nonisolated(unsafe) private let events: UnsafeMutableBufferPointer<UserFaultEvent>
 
     init(fd: UserFaultFD, watched: [AddressRange], wakeup: Wakeup, idleInterval: Duration?, handler: @escaping UserFaultMonitor.Handler,
          onIdle: UserFaultMonitor.IdleHandler?) {
@@ -48,13 +50,18 @@ final class MonitorLoop: Sendable {
         pollSet = .allocate(capacity: 2)
         _ = pollSet.initialize(from: [pollfd(fd: fd.rawValue, events: Int16(POLLIN), revents: 0),
                                       pollfd(fd: wakeup.descriptor, events: Int16(POLLIN), revents: 0)])
-        messages = .allocate(byteCount: 16 * UserFaultFD.messageSize, alignment: 8)
+        messages = .allocate(byteCount: Self.messagesPerRead * UserFaultFD.messageSize, alignment: 8)
+        events = .allocate(capacity: Self.messagesPerRead)
     }
 
     deinit {
         pollSet.deallocate()
         messages.deallocate()
+        events.deallocate()
     }
+
+    /// The most messages one read takes.
+    private static let messagesPerRead = 16
 
     /// `duration` in whole milliseconds, rounded up so that a short interval does not become a busy loop.
     private static func milliseconds(_ duration: Duration) -> Int32 {
@@ -133,32 +140,34 @@ final class MonitorLoop: Sendable {
         onIdle?(fd)
     }
 
-    /// Reads events until none is pending and hands each, in order, to the handler.
+    /// Reads events until none is pending and hands each, in order, to the handler. Decodes into
+    /// `events`, allocated beforehand: nothing here allocates (but the descriptor of a fork event).
     private func deliverPendingEvents() throws(ODPKitError) {
         while !isStopRequested {
             // Odd while a read's events are not counted yet: the kernel releases a munmap/madvise caller
             // inside the read, and `UserFaultMonitor.eventsRead` must not miss its event.
             readPhase.add(1, ordering: .sequentiallyConsistent)
-            let events: [UserFaultEvent]
+            let count: Int
             do throws(ODPKitError) {
                 if injectedReadFailure.load(ordering: .relaxed) != 0 {
                     let injected = injectedReadFailure.exchange(0, ordering: .relaxed)
                     throw ODPKitError.call("read", errno: Errno(rawValue: injected), reason: "reading userfaultfd events failed (a failure injected by a test)")
                 }
-                let count = try fd.readMessages(into: messages)
-                events = count == 0 ? [] : try UserFaultEvent.decode(messages, count: count)
+                count = try UserFaultEvent.decode(messages, count: fd.readMessages(into: messages), into: events)
             } catch {
                 readPhase.add(1, ordering: .releasing)
                 throw error
             }
-            if !events.isEmpty {
+            let read = UnsafeMutableBufferPointer(rebasing: events[..<count])
+            defer { read.deinitialize() }
+            if count > 0 {
                 counters.withLock { counters in
-                    for event in events { counters.count(event) }
+                    for event in read { counters.count(event) }
                 }
             }
             readPhase.add(1, ordering: .releasing)
-            if events.isEmpty { return }
-            for event in events {
+            if count == 0 { return }
+            for event in read {
                 handler(event, fd)
             }
         }

@@ -74,15 +74,20 @@ public enum UserFaultEvent: Sendable, CustomStringConvertible {
 func hex(_ address: UInt) -> String { "0x\(String(address, radix: 16))" }
 
 extension UserFaultEvent {
-    /// Decodes the first `count` messages of `buffer`.
-    static func decode(_ buffer: UnsafeMutableRawBufferPointer, count: Int) throws(ODPKitError) -> [UserFaultEvent] {
-        var events: [UserFaultEvent] = []
-        events.reserveCapacity(count)
+    /// Decodes the first `count` messages of `buffer` into the uninitialized `events` (room for
+    /// `count` at least), without allocating; returns `count`. On a failure none is left initialized.
+    static func decode(_ buffer: UnsafeMutableRawBufferPointer, count: Int, into events: UnsafeMutableBufferPointer<UserFaultEvent>) throws(ODPKitError) -> Int {
+        precondition(count <= events.count)
         for index in 0..<count {
             let start = index * UserFaultFD.messageSize
-            events.append(try decode(UnsafeRawBufferPointer(rebasing: buffer[start..<(start + UserFaultFD.messageSize)])))
+            do throws(ODPKitError) {
+                events.initializeElement(at: index, to: try decode(UnsafeRawBufferPointer(rebasing: buffer[start..<(start + UserFaultFD.messageSize)])))
+            } catch {
+                UnsafeMutableBufferPointer(rebasing: events[..<index]).deinitialize()
+                throw error
+            }
         }
-        return events
+        return count
     }
 }
 
@@ -95,8 +100,14 @@ extension UserFaultFD {
     /// The corresponding C function is `read`.
     public func readEvents(limit: Int = 16) throws(ODPKitError) -> [UserFaultEvent] {
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: max(1, limit) * Self.messageSize, alignment: 8)
-        defer { buffer.deallocate() }
-        return try UserFaultEvent.decode(buffer, count: try readMessages(into: buffer))
+        let events = UnsafeMutableBufferPointer<UserFaultEvent>.allocate(capacity: max(1, limit))
+        defer {
+            buffer.deallocate()
+            events.deallocate()
+        }
+        let read = UnsafeMutableBufferPointer(rebasing: events[..<(try UserFaultEvent.decode(buffer, count: try readMessages(into: buffer), into: events))])
+        defer { read.deinitialize() }
+        return Array(read)
     }
 
     /// Reads as many whole pending messages as fit into `buffer`, without blocking and without
@@ -107,11 +118,12 @@ extension UserFaultFD {
     func readMessages(into buffer: UnsafeMutableRawBufferPointer) throws(ODPKitError) -> Int {
         let function = "read"
         let descriptor = try live(function)
-        do throws(Errno) {
-            return try system_read(descriptor, buffer) / Self.messageSize
-        } catch .resourceTemporarilyUnavailable {
+        switch system_read(descriptor, buffer) {
+        case .success(let bytes):
+            return bytes / Self.messageSize
+        case .failure(.resourceTemporarilyUnavailable):
             return 0
-        } catch {
+        case .failure(let error):
             let reason = error == .invalidArgument ? "the descriptor needs its UFFDIO_API handshake first" : "reading userfaultfd events failed"
             throw ODPKitError.call(function, errno: error, reason: reason)
         }

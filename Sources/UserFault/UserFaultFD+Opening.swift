@@ -17,6 +17,14 @@ extension UserFaultFD {
         self.init(adopting: opened.descriptor, source: opened.source, userModeOnly: opened.userModeOnly)
     }
 
+    /// Opens a userfaultfd through `userfaultfd(2)`, with UFFD_USER_MODE_ONLY exactly when
+    /// `userModeOnly`, whatever vm.unprivileged_userfaultfd asks for: which of the two the kernel lets
+    /// this process open (`odpkit doctor` tries both). The descriptor needs `handshake` before use.
+    public convenience init(systemCallWithUserModeOnly userModeOnly: Bool) throws(ODPKitError) {
+        let descriptor = try Self.openThroughSystemCall(userModeOnly: userModeOnly, deviceFailure: nil)
+        self.init(adopting: descriptor, source: .systemCall, userModeOnly: userModeOnly)
+    }
+
     private static func open(_ source: Source?) throws(ODPKitError) -> (descriptor: Int32, source: Source, userModeOnly: Bool) {
         switch source {
         case .device:
@@ -51,18 +59,18 @@ extension UserFaultFD {
     }
 
     /// The value of vm.unprivileged_userfaultfd, or nil when the kernel has no such sysctl.
-    static func unprivilegedUserfaultfdSysctl() -> Int? {
+    public static func unprivilegedUserfaultfdSysctl() -> Int? {
         guard let descriptor = try? system_open("/proc/sys/vm/unprivileged_userfaultfd", O_RDONLY | O_CLOEXEC) else {
             return nil
         }
         defer { try? system_close(descriptor) }
         var bytes = [UInt8](repeating: 0, count: 16)
-        let count = bytes.withUnsafeMutableBytes { buffer in (try? system_read(descriptor, buffer)) ?? 0 }
+        let count = bytes.withUnsafeMutableBytes { buffer in (try? system_read(descriptor, buffer).get()) ?? 0 }
         return Int(String(decoding: bytes.prefix(count), as: UTF8.self).trimmingASCIIWhitespace)
     }
 
     /// Whether the calling thread has CAP_SYS_PTRACE, as the kernel checks it (effective set).
-    static func hasPtraceCapability() throws(ODPKitError) -> Bool {
+    public static func hasPtraceCapability() throws(ODPKitError) -> Bool {
         do throws(Errno) {
             return try system_threadHasCapability(odpkit_CAP_SYS_PTRACE)
         } catch {

@@ -6,9 +6,10 @@ import ODPKitSystem
 import Glibc
 #endif
 
-// One internal wrapper per system call; EINTR is retried in ODPKitSystem's `retryingOnInterrupt`.
-// The wrappers throw the bare `Errno`: their callers decide which errors are outcomes (EAGAIN, EEXIST)
-// and word the rest as an `ODPKitError`.
+// One internal wrapper per system call; EINTR is retried in ODPKitSystem's `resultRetryingOnInterrupt`.
+// The wrappers throw the bare `Errno`, or return it where the monitor thread calls them (a throw may
+// allocate where a runtime hook watches throws): their callers decide which errors are outcomes
+// (EAGAIN, EEXIST) and word the rest as an `ODPKitError`.
 
 /// Opens a file. The corresponding C function is `open`.
 func system_open(_ path: String, _ flags: Int32) throws(Errno) -> Int32 {
@@ -33,19 +34,27 @@ func system_ioctl<Argument: BitwiseCopyable>(_ descriptor: Int32, _ request: UIn
     _ = try retryingOnInterrupt { ioctl(descriptor, request, &argument) }
 }
 
+/// `system_ioctl` returning its failure instead of throwing it: what the monitor thread calls, which
+/// must not allocate. The corresponding C function is `ioctl`.
+func system_ioctlResult<Argument: BitwiseCopyable>(_ descriptor: Int32, _ request: UInt, _ argument: inout Argument) -> Result<Int32, Errno> {
+    resultRetryingOnInterrupt { ioctl(descriptor, request, &argument) }
+}
+
 /// An ioctl whose argument is an integer; returns the ioctl's result. The corresponding C function is `ioctl`.
 func system_ioctl(_ descriptor: Int32, _ request: UInt, _ value: Int32) throws(Errno) -> Int32 {
     try retryingOnInterrupt { ioctl(descriptor, request, value) }
 }
 
-/// Reads into `buffer`; returns the byte count. The corresponding C function is `read`.
-func system_read(_ descriptor: Int32, _ buffer: UnsafeMutableRawBufferPointer) throws(Errno) -> Int {
-    try retryingOnInterrupt { read(descriptor, buffer.baseAddress, buffer.count) }
+/// Reads into `buffer`; returns the byte count or the failure, without throwing (the monitor thread
+/// reads until EAGAIN, and must not allocate). The corresponding C function is `read`.
+func system_read(_ descriptor: Int32, _ buffer: UnsafeMutableRawBufferPointer) -> Result<Int, Errno> {
+    resultRetryingOnInterrupt { read(descriptor, buffer.baseAddress, buffer.count) }
 }
 
-/// Writes `buffer`; returns the byte count. The corresponding C function is `write`.
-func system_write(_ descriptor: Int32, _ buffer: UnsafeRawBufferPointer) throws(Errno) -> Int {
-    try retryingOnInterrupt { write(descriptor, buffer.baseAddress, buffer.count) }
+/// Writes `buffer`; returns the byte count or the failure, without throwing (the monitor thread wakes
+/// the refresher). The corresponding C function is `write`.
+func system_write(_ descriptor: Int32, _ buffer: UnsafeRawBufferPointer) -> Result<Int, Errno> {
+    resultRetryingOnInterrupt { write(descriptor, buffer.baseAddress, buffer.count) }
 }
 
 /// Waits until one of `descriptors` is ready or `timeout` milliseconds pass (-1: no limit);

@@ -31,7 +31,7 @@ final class Wakeup: Sendable {
         isOpen.withLock { isOpen in
             guard isOpen else { return }
             var one: UInt64 = 1
-            _ = withUnsafeBytes(of: &one) { try? system_write(descriptor, $0) }
+            _ = withUnsafeBytes(of: &one) { system_write(descriptor, $0) }
         }
     }
 
@@ -39,7 +39,7 @@ final class Wakeup: Sendable {
     @discardableResult
     func consume() -> Bool {
         var count: UInt64 = 0
-        let read = withUnsafeMutableBytes(of: &count) { (try? system_read(descriptor, $0)) ?? 0 }
+        guard case .success(let read) = withUnsafeMutableBytes(of: &count, { system_read(descriptor, $0) }) else { return false }
         return read > 0
     }
 

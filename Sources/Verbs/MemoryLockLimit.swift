@@ -11,10 +11,13 @@ public struct MemoryLockLimit: Sendable, CustomStringConvertible {
     public var bytes: UInt64?
     /// Whether the calling thread may pin beyond the limit (`CAP_IPC_LOCK` in its effective set).
     public var bypassed: Bool
+    /// The hard limit in bytes, nil for unlimited: how far the process may raise `bytes` itself (`ulimit -l`).
+    public var hardBytes: UInt64?
 
-    public init(bytes: UInt64?, bypassed: Bool) {
+    public init(bytes: UInt64?, bypassed: Bool, hardBytes: UInt64? = nil) {
         self.bytes = bytes
         self.bypassed = bypassed
+        self.hardBytes = hardBytes
     }
 
     /// The limit now in force for the calling thread.
@@ -24,7 +27,8 @@ public struct MemoryLockLimit: Sendable, CustomStringConvertible {
         var limit = rlimit()
         getrlimit(__rlimit_resource_t(__RLIMIT_MEMLOCK.rawValue), &limit)
         let bytes: UInt64? = limit.rlim_cur == rlim_t.max ? nil : UInt64(limit.rlim_cur)
-        return MemoryLockLimit(bytes: bytes, bypassed: odpkit_thread_has_effective_capability(odpkit_CAP_IPC_LOCK) == 1)
+        let hardBytes: UInt64? = limit.rlim_max == rlim_t.max ? nil : UInt64(limit.rlim_max)
+        return MemoryLockLimit(bytes: bytes, bypassed: odpkit_thread_has_effective_capability(odpkit_CAP_IPC_LOCK) == 1, hardBytes: hardBytes)
     }
 
     /// Whether pinning `length` more bytes, on top of `alreadyPinned`, stays within the limit.

@@ -1,5 +1,4 @@
 import ArgumentParser
-import Foundation
 import ODPKit
 import ODPKitBench
 import ODPKitReport
@@ -47,9 +46,7 @@ struct CoherenceCommand: ParsableCommand {
                 progressLine("odpkit " + line)
             }
             if json {
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-                print(String(decoding: try encoder.encode(cells), as: UTF8.self))
+                try printJSON(cells)
             } else {
                 print("testbed: \(TestbedLabel.current(device: path.context.deviceName).summary)")
                 print(CoherenceTable.render(cells) ?? "no cells")

@@ -1,5 +1,4 @@
 import ArgumentParser
-import Foundation
 import ODPKit
 import ODPKitBench
 
@@ -17,9 +16,7 @@ struct DevicesCommand: ParsableCommand {
         try reportingErrors {
             let report = try DeviceReport.collect()
             if json {
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-                print(String(decoding: try encoder.encode(report), as: UTF8.self))
+                try printJSON(report)
             } else {
                 print(report.text)
             }

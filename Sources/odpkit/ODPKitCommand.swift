@@ -7,6 +7,6 @@ struct ODPKitCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "odpkit",
         abstract: "Measure what pinned, On-Demand-Paging and mirror-emulated RDMA memory regions cost and guarantee.",
-        subcommands: [DevicesCommand.self, CoherenceCommand.self, BenchCommand.self, ReportCommand.self, RenderCommand.self, PeerCommand.self, PerftestPartnerCommand.self]
+        subcommands: [DevicesCommand.self, DoctorCommand.self, CoherenceCommand.self, BenchCommand.self, ReportCommand.self, RenderCommand.self, PeerCommand.self, SoakCommand.self, PerftestPartnerCommand.self]
     )
 }

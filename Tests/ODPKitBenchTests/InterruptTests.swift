@@ -81,7 +81,7 @@ extension RXEIntegration {
         static func interrupt(_ command: RunningProduct, once text: String, with signal: Int32,
                               sourceLocation: SourceLocation = #_sourceLocation) throws {
             try command.waitForOutput(containing: text, timeout: 120)
-            let pid = "\(command.process.processIdentifier)"
+            let pid = command.process.processIdentifier
             let deadline = Date().addingTimeInterval(60)
             var held = try objects(of: KernelResources.threads(of: pid))
             while held["mr", default: 0] == 0 || held["qp", default: 0] == 0 {
@@ -102,25 +102,18 @@ extension RXEIntegration {
             #expect(left.isEmpty && leftByName.isEmpty, "left in the kernel: \(left), \(leftByName)", sourceLocation: sourceLocation)
         }
 
-        /// Memory regions, queue pairs, completion queues and protection domains the kernel holds that
-        /// one of `threads` created, counted per kind.
+        /// The objects the kernel holds that one of `threads` created, counted per kind (`mr`, `qp`, …).
         static func objects(of threads: Set<Int>) throws -> [String: Int] {
-            var counts: [String: Int] = [:]
-            for kind in ["mr", "qp", "cq", "pd"] {
-                let count = try KernelResources.objects(kind).count { ($0["pid"] as? Int).map(threads.contains) ?? false }
-                if count > 0 { counts[kind] = count }
-            }
-            return counts
+            count(try KernelResources.all().filter { $0.number("pid").map(threads.contains) ?? false })
         }
 
         /// The objects any thread named `odpkit` holds (a thread the run started after its ids were read).
         static func objectsOfOdpkit() throws -> [String: Int] {
-            var counts: [String: Int] = [:]
-            for kind in ["mr", "qp", "cq", "pd"] {
-                let count = try KernelResources.objects(kind).count { ($0["comm"] as? String) == "odpkit" }
-                if count > 0 { counts[kind] = count }
-            }
-            return counts
+            count(try KernelResources.all().filter { ($0.fields["comm"] as? String) == "odpkit" })
+        }
+
+        static func count(_ objects: [KernelResources.Object]) -> [String: Int] {
+            objects.reduce(into: [:]) { counts, object in counts[object.kind.rawValue, default: 0] += 1 }
         }
     }
 }

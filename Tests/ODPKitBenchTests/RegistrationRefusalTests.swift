@@ -23,25 +23,44 @@ extension RXEIntegration {
             try? path.close()
         }
 
-        /// The inaccessible range is a PROT_NONE mapping, not an unmapped hole (see `inaccessibleRange`).
-        @Test func badInputLeaksNoMemoryRegion() throws {
-            let before = try KernelResources.memoryRegions()
-            #expect(before >= 1, "the loopback path's staging region should be visible to the kernel's restrack")
+        /// Every bad registration is refused (each must throw: one that succeeded would be a failure
+        /// here, not an object quietly closed by its deinit), and afterwards the kernel lists exactly the
+        /// objects of this path's context it listed before, of every type. Counted in this path's
+        /// context only (`KernelResources.held(inContextOf:)`), so that suites running alongside with
+        /// contexts of their own cannot change the count. The inaccessible range is a PROT_NONE mapping,
+        /// not an unmapped hole (see `inaccessibleRange`).
+        @Test func badInputLeaksNothing() throws {
+            let before = try objectCounts()
+            #expect(before[.memoryRegion] == 1, "the loopback path's staging region: \(before)")
+            #expect(before[.protectionDomain] == 1 && before[.context] == 1 && (before[.queuePair] ?? 0) >= 1 && (before[.completionQueue] ?? 0) >= 1,
+                    "the loopback path's objects: \(before)")
             let memory = try AnonymousMemory(length: pageSize)
             let hole = try inaccessibleRange(length: pageSize)
             defer { munmap(hole, pageSize) }
             for mode in RegistrationMode.allCases {
-                _ = try? RegisteredRegion(mode, pd: path.pd, address: memory.baseAddress, length: 0)
-                _ = try? RegisteredRegion(mode, pd: path.pd, address: hole, length: pageSize)
-                _ = try? RegisteredRegion(mode, pd: path.pd, memory: memory, transport: .xrc)
+                #expect(throws: ODPKitError.self, "\(mode), length 0") { try RegisteredRegion(mode, pd: self.path.pd, address: memory.baseAddress, length: 0) }
             }
-            _ = try? path.pd.registerMemory(address: hole, length: pageSize, access: .readWrite)
-            _ = try? path.pd.registerMemory(address: memory.baseAddress, length: pageSize, access: [.remoteWrite])
-            #expect(try KernelResources.memoryRegions() == before)
+            // Pinning a PROT_NONE range fails (ODP pins nothing at registration: the NIC's access would
+            // fail later); ODP over XRC, which this device has no ODP bits for, is refused (a pinned or
+            // mirror region does not depend on the transport).
+            for mode in [RegistrationMode.pinned, .mirror] {
+                #expect(throws: ODPKitError.self, "\(mode), a PROT_NONE range") { try RegisteredRegion(mode, pd: self.path.pd, address: hole, length: pageSize) }
+            }
+            #expect(throws: ODPKitError.self, "odp over XRC") { try RegisteredRegion(.odp, pd: self.path.pd, memory: memory, transport: .xrc) }
+            #expect(throws: ODPKitError.self, "ibv_reg_mr of a PROT_NONE range") { try self.path.pd.registerMemory(address: hole, length: pageSize, access: .readWrite) }
+            #expect(throws: ODPKitError.self, "remote write without local write") { try self.path.pd.registerMemory(address: memory.baseAddress, length: pageSize, access: [.remoteWrite]) }
+            #expect(try objectCounts() == before)
             let region = try path.register(.odp, memory)
-            #expect(try KernelResources.memoryRegions() == before + 1)
+            var registered = before
+            registered[.memoryRegion, default: 0] += 1
+            #expect(try objectCounts() == registered, "the check sees a region that is there")
             try region.close()
-            #expect(try KernelResources.memoryRegions() == before)
+            #expect(try objectCounts() == before)
+        }
+
+        /// Per type, this path's objects the kernel lists.
+        private func objectCounts() throws -> [KernelResources.Kind: Int] {
+            Dictionary(grouping: try KernelResources.held(inContextOf: path.stagingRegion.lkey), by: \.kind).mapValues(\.count)
         }
 
         @Test(arguments: RegistrationMode.allCases)
@@ -103,30 +122,22 @@ extension RXEIntegration {
         @Test func pinnedRegionBeyondMemlockNamesTheLimit() throws {
             let memory = try AnonymousMemory(length: 1 << 20)
             memory.fill(1)
-            var saved = rlimit()
-            getrlimit(__rlimit_resource_t(__RLIMIT_MEMLOCK.rawValue), &saved)
-            var low = rlimit(rlim_cur: 64 * 1024, rlim_max: saved.rlim_max)
-            let hadCapability = odpkit_thread_has_effective_capability(odpkit_CAP_IPC_LOCK) == 1
-            #expect(setrlimit(__rlimit_resource_t(__RLIMIT_MEMLOCK.rawValue), &low) == 0)
-            if hadCapability { #expect(odpkit_thread_set_effective_capability(odpkit_CAP_IPC_LOCK, false) == 0) }
-            defer {
-                if hadCapability { _ = odpkit_thread_set_effective_capability(odpkit_CAP_IPC_LOCK, true) }
-                setrlimit(__rlimit_resource_t(__RLIMIT_MEMLOCK.rawValue), &saved)
+            try withMemoryLockLimit(64 * 1024) {
+                // odpkit's own check, before the verb:
+                let checked = #expect(throws: ODPKitError.self) { try RegisteredRegion(.pinned, pd: self.path.pd, memory: memory) }
+                #expect(checked?.code == .memoryLockLimit)
+                #expect(checked?.reason.contains("ulimit -l") == true && checked?.reason.contains("64 KiB") == true)
+                // the kernel's refusal (ib_umem_get's ENOMEM), in the same words:
+                let kernel = #expect(throws: ODPKitError.self) {
+                    try self.path.pd.registerMemory(address: memory.baseAddress, length: memory.length, access: .readWrite)
+                }
+                #expect(kernel?.code == .memoryLockLimit)
+                #expect(kernel?.errno == .noMemory)
+                #expect(kernel?.reason.contains("ulimit -l") == true)
+                // ODP pins nothing, so the limit does not apply:
+                let odp = try RegisteredRegion(.odp, pd: self.path.pd, memory: memory)
+                try odp.close()
             }
-            // odpkit's own check, before the verb:
-            let checked = #expect(throws: ODPKitError.self) { try RegisteredRegion(.pinned, pd: self.path.pd, memory: memory) }
-            #expect(checked?.code == .memoryLockLimit)
-            #expect(checked?.reason.contains("ulimit -l") == true && checked?.reason.contains("64 KiB") == true)
-            // the kernel's refusal (ib_umem_get's ENOMEM), in the same words:
-            let kernel = #expect(throws: ODPKitError.self) {
-                try self.path.pd.registerMemory(address: memory.baseAddress, length: memory.length, access: .readWrite)
-            }
-            #expect(kernel?.code == .memoryLockLimit)
-            #expect(kernel?.errno == .noMemory)
-            #expect(kernel?.reason.contains("ulimit -l") == true)
-            // ODP pins nothing, so the limit does not apply:
-            let odp = try RegisteredRegion(.odp, pd: path.pd, memory: memory)
-            try odp.close()
         }
 
 

@@ -74,3 +74,12 @@ struct ChunkTableTests {
         #expect(table.pendingRuns().isEmpty)
     }
 }
+
+extension ChunkTable {
+    /// Every pending run, as the monitor's idle pass reads them (its buffer's capacity at most).
+    func pendingRuns() -> [Run] {
+        let buffer = UnsafeMutableBufferPointer<Run>.allocate(capacity: MonitorBuffers.capacity)
+        defer { buffer.deallocate() }
+        return Array(buffer[..<pendingRuns(into: buffer)])
+    }
+}

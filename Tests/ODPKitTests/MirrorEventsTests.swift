@@ -78,8 +78,8 @@ private struct SplitChunk {
         _ = try fd.register(AddressRange(start: base, length: pages * pageSize), mode: .missing)
         monitor = try UserFaultMonitor(fd: fd, idleInterval: .milliseconds(10)) { event, fd in
             _ = MirrorEvents.handle(event, fd: fd, table: table)
-        } onIdle: { fd in
-            MirrorEvents.populatePending(fd: fd, table: table)
+        } onIdle: { [buffers = MonitorBuffers()] fd in
+            MirrorEvents.populatePending(fd: fd, table: table, buffers: buffers)
         }
         four = memory.baseAddress + 4 * pageSize
         _ = try system_mmapAnonymous(length: pageSize, at: four)

@@ -224,6 +224,42 @@ final class MirrorHoleTests {
         #expect(mirror.statistics.orphansRepinned == 0)
         withExtendedLifetime(memory) {}
     }
+
+    /// Item 11: a chunk replaced while a posted work request (a RECV) still uses its region keeps that
+    /// region pinned. Re-pinning the chunk beyond `RLIMIT_MEMLOCK` is refused by odpkit naming the
+    /// replaced region that still holds memory; once the RECV completes, the next use deregisters the
+    /// old region (the kernel lists one region per chunk again) and re-pins.
+    @Test func aReplacedRegionStillInUseIsNamedWhenTheMemlockLimitRefusesARepin() throws {
+        let memory = try AnonymousMemory(length: 2 * chunk)
+        memory.fill(0x5A)
+        let mirror = try MirrorRegion(pd: path.pd, address: memory.baseAddress, length: memory.length, chunkSize: chunk, refresh: .onUse)
+        defer { try? mirror.close() }
+        let completions = try CompletionQueue(context: path.context)
+        let sender = try QueuePair(pd: path.pd, sendQueue: completions, receiveQueue: completions)
+        let receiver = try QueuePair(pd: path.pd, sendQueue: completions, receiveQueue: completions)
+        defer { try? sender.close(); try? receiver.close(); try? completions.close() }
+        try sender.connect(to: receiver)
+        let regionsOfThisPath = { try KernelResources.held(inContextOf: self.path.stagingRegion.lkey).count { $0.kind == .memoryRegion } }
+        #expect(try regionsOfThisPath() == 3, "the staging region and one per chunk")
+
+        let old = try #require(try mirror.segments(offset: 0, length: pageSize).first)
+        try receiver.postReceive(into: old.memoryRegion, length: pageSize, id: 1)
+        #expect(madvise(memory.baseAddress, pageSize, MADV_DONTNEED) == 0)
+        let refused = try withMemoryLockLimit(64 * 1024) {
+            #expect(throws: ODPKitError.self) { try mirror.segments(offset: 0, length: pageSize) }
+        }
+        #expect(refused?.code == .memoryLockLimit, "\(String(describing: refused))")
+        #expect(refused?.reason.contains("1 replaced chunk region(s) of this mirror (\(chunk) bytes) stay pinned") == true, "\(String(describing: refused))")
+        #expect(try regionsOfThisPath() == 3, "the replaced region is still registered; no new one was")
+
+        let source = try #require(try mirror.segments(offset: chunk, length: 64).first)
+        try sender.postSend(from: source.memoryRegion, length: 64, id: 2)
+        let ids = Set([try completions.next().id, try completions.next().id])
+        #expect(ids == [1, 2])
+        _ = try mirror.segments(offset: 0, length: pageSize)
+        #expect(try regionsOfThisPath() == 3, "the replaced region was deregistered once its RECV completed")
+        #expect(memory.bytes[0] == 0 && memory.bytes[pageSize] == 0x5A)
+    }
 }
 
 /// The second chunk of a mirror region replaced by pages userfaultfd cannot watch for it.

@@ -1,5 +1,6 @@
 import CODPKitLinux
 import Testing
+import TestSupport
 import ODPKitSystem
 @testable import UserFault
 
@@ -126,7 +127,12 @@ extension UserFaultTests {
 
         /// The child only `_exit`s: after fork a multithreaded process may call only async-signal-safe
         /// functions in the child. fork() returns in the parent once the monitor read the event.
-        @Test func forkHandsOverTheChildsDescriptor() throws {
+        ///
+        /// Not under ThreadSanitizer: its fork() interceptor locks every thread's slot until the real
+        /// fork returns, and the monitor thread cannot reach its read without its slot, while the kernel
+        /// holds fork until that read (a hang of the sanitizer's making; see docs/sanitizers.md).
+        @Test(.disabled(if: Sanitizer.thread, "ThreadSanitizer's fork() holds every thread's slot lock, which the monitor needs to read the fork event fork() waits for"))
+        func forkHandsOverTheChildsDescriptor() throws {
             let watched = try Watched(pages: 1, features: UserFaultFD.Features.addressSpaceEvents)
             defer { watched.finish() }
             let child = fork()

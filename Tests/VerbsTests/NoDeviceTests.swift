@@ -49,4 +49,26 @@ struct NoDeviceTests {
             #expect(try String(contentsOf: directory.appendingPathComponent("kept.csv"), encoding: .utf8) == kept)
         }
     }
+
+    @Test func doctorReportsNoDeviceWithTheMachinesChecksAndExitsTwo() throws {
+        let result = try runProduct("odpkit", ["doctor"])
+        #expect(result.status == 2, "stdout: \(result.stdout)\nstderr: \(result.stderr)")
+        #expect(result.stderr.isEmpty)
+        let lines = result.stdout.split(separator: "\n")
+        #expect(lines.contains { $0.hasPrefix("fail  devices") && $0.contains("rdma link add") })
+        #expect(lines.contains { $0.hasPrefix("ok    userfaultfd.features") || $0.hasPrefix("fail  userfaultfd.features") })
+        #expect(!lines.contains { $0.contains("trial.") })
+        #expect(lines.last == "exit 2: no RDMA device")
+        let json = try runProduct("odpkit", ["doctor", "--json"])
+        let object = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any]
+        #expect(json.status == 2 && object?["exitStatus"] as? Int == 2 && object?["device"] is NSNull)
+    }
+}
+
+extension NoDeviceTests {
+    @Test func soakCommandPrintsOneLineAndExitsTwo() throws {
+        let result = try runProduct("odpkit", ["soak", "--seconds", "1"])
+        #expect(result.status == 2 && result.stdout.isEmpty, "stderr: \(result.stderr)")
+        #expect(result.stderr.split(separator: "\n").count == 1 && result.stderr.contains("no RDMA device found"), "stderr: \(result.stderr)")
+    }
 }

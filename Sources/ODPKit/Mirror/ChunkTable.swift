@@ -15,7 +15,8 @@ import Synchronization
 /// The monitor thread calls `invalidate` and `markPopulated`; the thread that re-establishes a chunk
 /// calls `beginRefresh` and `commitRefresh`, the read-begin / retry pair: a refresh whose sequence moved
 /// while it pinned is thrown away, so an invalidation that races with it is never lost.
-/// Everything is behind one `Mutex`; the cost of an invalidation grows with the chunks it touches.
+/// Everything is behind one `Mutex`, allocated whole at creation; the cost of an invalidation grows
+/// with the pages it touches.
 final class ChunkTable: Sendable {
     /// Why a range was invalidated (the userfaultfd event that said so).
     enum Cause: Sendable {
@@ -35,29 +36,53 @@ final class ChunkTable: Sendable {
         case waitForZap
     }
 
+    /// A chunk's state apart from its pages (which live in the table's page sets).
     private struct Chunk {
         var sequence: UInt64 = 0
         var valid = false
         var mapped = true
-        var pendingPages: Set<Int> = []
-        /// Per page, the REMOVE events whose zap has not been seen (an absent page seen counts one).
-        var unseenZaps: [Int: Int] = [:]
         var invalidatedAt: ContinuousClock.Instant?
         var lastRemoveAt: ContinuousClock.Instant?
     }
 
+    /// Everything behind the lock. It is allocated whole at creation: no method allocates while
+    /// holding the lock (an application thread that did could be waiting on a malloc arena lock held
+    /// by a thread whose madvise waits for the monitor, which would wait on this lock).
     private struct State {
         var chunks: [Chunk]
+        /// Per page (index from `base`): whether it waits for the kernel's zap.
+        var pendingPages: FixedBitSet
+        /// Per page, the REMOVE events whose zap has not been seen (an absent page seen counts one).
+        var unseenZaps: [UInt32]
+        /// Per page: whether `unseenZaps` is above zero, so the probes cost what is suspect.
+        var suspectPages: FixedBitSet
         /// The chunks with pages waiting for the zap, so the monitor's idle pass costs what is pending.
-        var pendingChunks: Set<Int> = []
+        var pendingChunks: FixedBitSet
         /// The chunks whose translation is not valid, so an eager refresher's pass costs what is stale.
-        var staleChunks: Set<Int> = []
-        /// The chunks with pages whose zap has not been seen, so the probes cost what is suspect.
-        var suspectChunks: Set<Int> = []
+        var staleChunks: FixedBitSet
+        /// The chunks with suspect pages.
+        var suspectChunks: FixedBitSet
         var generation: UInt64 = 0
         var invalidations = 0
         var orphans = 0
         var zapsNeverSeen = 0
+
+        init(chunkCount: Int, pageCount: Int) {
+            chunks = Array(repeating: Chunk(), count: chunkCount)
+            pendingPages = FixedBitSet(capacity: pageCount)
+            unseenZaps = Array(repeating: 0, count: pageCount)
+            suspectPages = FixedBitSet(capacity: pageCount)
+            pendingChunks = FixedBitSet(capacity: chunkCount)
+            staleChunks = FixedBitSet(capacity: chunkCount)
+            staleChunks.insert(0..<chunkCount)
+            suspectChunks = FixedBitSet(capacity: chunkCount)
+        }
+    }
+
+    /// A run of contiguous pages: its first page's address and its length in bytes.
+    struct Run: Equatable, Sendable {
+        var start: UInt
+        var length: Int
     }
 
     /// Userfaultfd events the monitor has applied to this table (a barrier for users; see `MirrorRegion`).
@@ -80,11 +105,18 @@ final class ChunkTable: Sendable {
         self.length = length
         self.chunkSize = chunkSize
         self.pageSize = pageSize
-        let count = (length + chunkSize - 1) / chunkSize
-        state = Mutex(State(chunks: Array(repeating: Chunk(), count: count), staleChunks: Set(0..<count)))
+        chunkCount = (length + chunkSize - 1) / chunkSize
+        pagesPerChunk = chunkSize / pageSize
+        state = Mutex(State(chunkCount: chunkCount, pageCount: (length + pageSize - 1) / pageSize))
     }
 
-    var chunkCount: Int { state.withLock { $0.chunks.count } }
+    let chunkCount: Int
+    let pagesPerChunk: Int
+
+    /// The page indices (from `base`) of chunk `index`.
+    private func pages(ofChunk index: Int) -> Range<Int> {
+        (index * pagesPerChunk)..<min((length + pageSize - 1) / pageSize, (index + 1) * pagesPerChunk)
+    }
 
     /// The byte range of chunk `index` relative to `base`.
     func bytes(ofChunk index: Int) -> Range<Int> {
@@ -106,23 +138,25 @@ final class ChunkTable: Sendable {
         guard !touched.isEmpty else { return touched }
         let firstPage = Int(max(start, base) - base) / pageSize
         let endPage = (Int(min(end, base + UInt(length)) - base) + pageSize - 1) / pageSize
-        let pagesPerChunk = chunkSize / pageSize
         state.withLock { state in
             state.invalidations += 1
             for index in touched {
                 Self.drop(index, &state, at: now)
-                let pages = max(firstPage, index * pagesPerChunk)..<min(endPage, (index + 1) * pagesPerChunk)
+                let chunkPages = pages(ofChunk: index)
+                let pages = max(firstPage, chunkPages.lowerBound)..<min(endPage, chunkPages.upperBound)
                 switch cause {
                 case .remove:
-                    state.chunks[index].pendingPages.formUnion(pages)
-                    for page in pages { state.chunks[index].unseenZaps[page, default: 0] += 1 }
+                    state.pendingPages.insert(pages)
+                    state.suspectPages.insert(pages)
+                    for page in pages { state.unseenZaps[page] &+= 1 }
                     state.chunks[index].lastRemoveAt = now
                 case .unmap:
                     state.chunks[index].mapped = false
-                    state.chunks[index].pendingPages.subtract(pages)
-                    for page in pages { state.chunks[index].unseenZaps[page] = nil }
+                    state.pendingPages.remove(pages)
+                    state.suspectPages.remove(pages)
+                    for page in pages { state.unseenZaps[page] = 0 }
                 }
-                Self.updateSets(index, &state)
+                updateSets(index, &state)
             }
         }
         return touched
@@ -139,39 +173,40 @@ final class ChunkTable: Sendable {
     }
 
     /// Keeps `pendingChunks` and `suspectChunks` in step with chunk `index`'s pages.
-    private static func updateSets(_ index: Int, _ state: inout State) {
-        if state.chunks[index].pendingPages.isEmpty {
-            state.pendingChunks.remove(index)
-        } else {
+    private func updateSets(_ index: Int, _ state: inout State) {
+        let pages = pages(ofChunk: index)
+        if state.pendingPages.intersects(pages) {
             state.pendingChunks.insert(index)
-        }
-        if state.chunks[index].unseenZaps.isEmpty {
-            state.suspectChunks.remove(index)
         } else {
+            state.pendingChunks.remove(index)
+        }
+        if state.suspectPages.intersects(pages) {
             state.suspectChunks.insert(index)
+        } else {
+            state.suspectChunks.remove(index)
         }
     }
 
-    /// Runs of contiguous pages (absolute address, bytes) that wait for the kernel's zap, at most `limit`
-    /// runs, none longer than a chunk: what the monitor tries to populate, one ioctl per run.
-    func pendingRuns(limit: Int = .max) -> [(start: UInt, length: Int)] {
+    /// Writes into `runs` the runs of contiguous pages that wait for the kernel's zap, none longer than
+    /// a chunk, in address order, as many as fit; returns how many. What the monitor populates, one
+    /// ioctl per run, from a buffer it allocated beforehand.
+    func pendingRuns(into runs: UnsafeMutableBufferPointer<Run>) -> Int {
         state.withLock { state in
-            var runs: [(start: UInt, length: Int)] = []
-            for index in state.pendingChunks.sorted() {
-                var run: (first: Int, count: Int)?
-                for page in state.chunks[index].pendingPages.sorted() {
-                    if let current = run, current.first + current.count == page {
-                        run = (current.first, current.count + 1)
-                        continue
-                    }
-                    if let current = run { runs.append((base + UInt(current.first * pageSize), current.count * pageSize)) }
-                    if runs.count == limit { return runs }
-                    run = (page, 1)
+            var written = 0
+            var chunk = state.pendingChunks.first(from: 0)
+            while let index = chunk, written < runs.count {
+                let pages = pages(ofChunk: index)
+                var cursor = pages.lowerBound
+                while written < runs.count, let first = state.pendingPages.first(in: cursor..<pages.upperBound) {
+                    var end = first + 1
+                    while end < pages.upperBound && state.pendingPages.contains(end) { end += 1 }
+                    runs[written] = Run(start: base + UInt(first * pageSize), length: (end - first) * pageSize)
+                    written += 1
+                    cursor = end
                 }
-                if let current = run { runs.append((base + UInt(current.first * pageSize), current.count * pageSize)) }
-                if runs.count >= limit { return runs }
+                chunk = state.pendingChunks.first(from: index + 1)
             }
-            return runs
+            return written
         }
     }
 
@@ -183,25 +218,25 @@ final class ChunkTable: Sendable {
         guard length > 0, address >= base, address < base + UInt(self.length) else { return false }
         let first = Int(address - base) / pageSize
         let end = min(self.length, Int(address - base) + length + pageSize - 1) / pageSize
-        let pagesPerChunk = chunkSize / pageSize
         return state.withLock { state in
             var orphaned = false
             for page in first..<max(first + 1, end) {
                 let index = page / pagesPerChunk
-                let wasPending = state.chunks[index].pendingPages.remove(page) != nil
-                let unseen = state.chunks[index].unseenZaps[page]
-                if let unseen {
-                    state.chunks[index].unseenZaps[page] = unseen > 1 ? unseen - 1 : nil
+                let wasPending = state.pendingPages.remove(page)
+                let unseen = state.unseenZaps[page]
+                if unseen > 0 {
+                    state.unseenZaps[page] = unseen - 1
+                    if unseen == 1 { state.suspectPages.remove(page) }
                 }
                 if state.chunks[index].valid {
                     state.orphans += 1
                     Self.drop(index, &state, at: now)
                     orphaned = true
-                } else if unseen != nil && !wasPending {
+                } else if unseen > 0 && !wasPending {
                     // A suspect's zap came while the chunk may be being pinned: that pin must not commit.
                     Self.drop(index, &state, at: now)
                 }
-                Self.updateSets(index, &state)
+                updateSets(index, &state)
             }
             return orphaned
         }
@@ -214,8 +249,8 @@ final class ChunkTable: Sendable {
         guard let (index, page) = locate(address) else { return false }
         return state.withLock { state in
             guard let removed = state.chunks[index].lastRemoveAt, now - removed >= Self.grace,
-                  state.chunks[index].pendingPages.remove(page) != nil else { return false }
-            Self.updateSets(index, &state)
+                  state.pendingPages.remove(page) else { return false }
+            updateSets(index, &state)
             return true
         }
     }
@@ -226,33 +261,46 @@ final class ChunkTable: Sendable {
         guard let (index, page) = locate(address) else { return }
         state.withLock { state in
             guard let removed = state.chunks[index].lastRemoveAt, now - removed >= Self.settle,
-                  state.chunks[index].unseenZaps.removeValue(forKey: page) != nil else { return }
+                  state.suspectPages.remove(page) else { return }
+            state.unseenZaps[page] = 0
             state.zapsNeverSeen += 1
-            Self.updateSets(index, &state)
+            updateSets(index, &state)
         }
     }
 
-    /// The suspect pages (absolute addresses) of the chunks `chunks`, at most `limit`: pages no longer
-    /// waited for whose zap has not been seen. Empty, without allocating, when there is none.
-    func suspectPages(in chunks: Range<Int>? = nil, limit: Int = .max) -> [UInt] {
+    /// Writes into `pages` the suspect pages (absolute addresses) of the chunks `chunks` (all when nil),
+    /// as many as fit: pages no longer waited for whose zap has not been seen. Returns how many.
+    func suspectPages(in chunks: Range<Int>? = nil, into pages: UnsafeMutableBufferPointer<UInt>) -> Int {
         state.withLock { state in
-            guard !state.suspectChunks.isEmpty else { return [] }
-            var pages: [UInt] = []
-            for index in state.suspectChunks.sorted() where chunks?.contains(index) ?? true {
-                for page in state.chunks[index].unseenZaps.keys.sorted() where !state.chunks[index].pendingPages.contains(page) {
-                    pages.append(base + UInt(page * pageSize))
-                    if pages.count == limit { return pages }
+            var written = 0
+            let chunks = chunks ?? 0..<chunkCount
+            var chunk = state.suspectChunks.first(in: chunks)
+            while let index = chunk, written < pages.count {
+                let range = self.pages(ofChunk: index)
+                var cursor = range.lowerBound
+                while written < pages.count, let page = state.suspectPages.first(in: cursor..<range.upperBound) {
+                    if !state.pendingPages.contains(page) {
+                        pages[written] = base + UInt(page * pageSize)
+                        written += 1
+                    }
+                    cursor = page + 1
                 }
+                chunk = state.suspectChunks.first(in: (index + 1)..<chunks.upperBound)
             }
-            return pages
+            return written
         }
+    }
+
+    /// The first chunk in `chunks` with suspect pages, nil when there is none.
+    func firstSuspectChunk(in chunks: Range<Int>) -> Int? {
+        state.withLock { $0.suspectChunks.first(in: chunks) }
     }
 
     /// The chunk and page index of `address`, nil outside the region.
     private func locate(_ address: UInt) -> (chunk: Int, page: Int)? {
         guard address >= base, address < base + UInt(length) else { return nil }
         let page = Int(address - base) / pageSize
-        return (page / (chunkSize / pageSize), page)
+        return (page / pagesPerChunk, page)
     }
 
     /// Read-begin: what a refresher may do with chunk `index` now.
@@ -260,7 +308,7 @@ final class ChunkTable: Sendable {
         state.withLock { state in
             let chunk = state.chunks[index]
             if chunk.valid { return .valid }
-            if !chunk.pendingPages.isEmpty { return .waitForZap }
+            if state.pendingChunks.contains(index) { return .waitForZap }
             return .pin(sequence: chunk.sequence, remapped: !chunk.mapped)
         }
     }
@@ -276,7 +324,7 @@ final class ChunkTable: Sendable {
     /// Read-retry: makes the chunk's new translation valid if no invalidation came since `sequence`.
     func commitRefresh(_ index: Int, sequence: UInt64, at now: ContinuousClock.Instant = .now) -> Commit {
         state.withLock { state in
-            guard state.chunks[index].sequence == sequence, state.chunks[index].pendingPages.isEmpty else { return .retry }
+            guard state.chunks[index].sequence == sequence, !state.pendingChunks.contains(index) else { return .retry }
             state.chunks[index].valid = true
             state.chunks[index].mapped = true
             state.staleChunks.remove(index)
@@ -287,9 +335,9 @@ final class ChunkTable: Sendable {
         }
     }
 
-    /// The chunks whose translation is not valid now, in address order.
-    func staleChunks() -> [Int] {
-        state.withLock { $0.staleChunks.sorted() }
+    /// The first chunk at or after `index` whose translation is not valid now, nil when there is none.
+    func firstStaleChunk(from index: Int) -> Int? {
+        state.withLock { $0.staleChunks.first(from: index) }
     }
 
     /// Bumped whenever a chunk's translation (and so its keys) is invalidated or made anew: peers compare
@@ -297,7 +345,12 @@ final class ChunkTable: Sendable {
     var generation: UInt64 { state.withLock { $0.generation } }
     /// The generation and, per chunk, whether its translation is valid, read together.
     func validity() -> (generation: UInt64, valid: [Bool]) {
-        state.withLock { state in (state.generation, state.chunks.map(\.valid)) }
+        var valid = [Bool](repeating: false, count: chunkCount)
+        let generation = state.withLock { state in
+            for index in valid.indices { valid[index] = state.chunks[index].valid }
+            return state.generation
+        }
+        return (generation, valid)
     }
     /// How many invalidation events touched the region.
     var invalidations: Int { state.withLock { $0.invalidations } }

@@ -93,14 +93,19 @@ final class ChunkTranslations: @unchecked Sendable {
 
     /// Probes the suspect pages of `chunks` until none answers that the mm is changing.
     private func probeSuspects(_ chunks: Range<Int>, deadline: ContinuousClock.Instant) throws(ODPKitError) {
-        while true {
-            let pages = table.suspectPages(in: chunks)
-            if pages.isEmpty { return }
-            if !MirrorEvents.probeSuspects(pages, fd: monitor.fd, table: table).unsettled { return }
-            guard ContinuousClock.now < deadline else {
-                throw ODPKitError(.timedOut, function: "odpkit mirror", reason: "probing pages whose zap was not seen: the address space kept changing (UFFDIO_ZEROPAGE: EAGAIN)")
+        let buffer = UnsafeMutableBufferPointer<UInt>.allocate(capacity: table.pagesPerChunk)
+        defer { buffer.deallocate() }
+        var cursor = chunks.lowerBound
+        while let index = table.firstSuspectChunk(in: cursor..<chunks.upperBound) {
+            while true {
+                let count = table.suspectPages(in: index..<(index + 1), into: buffer)
+                if count == 0 || !MirrorEvents.probeSuspects(UnsafeBufferPointer(rebasing: buffer[..<count]), fd: monitor.fd, table: table).unsettled { break }
+                guard ContinuousClock.now < deadline else {
+                    throw ODPKitError(.timedOut, function: "odpkit mirror", reason: "probing pages whose zap was not seen: the address space kept changing (UFFDIO_ZEROPAGE: EAGAIN)")
+                }
+                sched_yield()
             }
-            sched_yield()
+            cursor = index + 1
         }
     }
 
@@ -131,13 +136,15 @@ final class ChunkTranslations: @unchecked Sendable {
     func refreshStale() {
         guard monitor.failure == nil else { return }
         let deadline = ContinuousClock.now.advanced(by: .seconds(10))
-        for index in table.staleChunks() {
+        var cursor = 0
+        while let index = table.firstStaleChunk(from: cursor) {
             guard !closing.load(ordering: .acquiring) else { return }
             do throws(ODPKitError) {
                 try refresh(index, deadline: deadline)
             } catch {
                 measures.withLock { $0.eagerFailures += 1 }
             }
+            cursor = index + 1
         }
     }
 
@@ -160,7 +167,12 @@ final class ChunkTranslations: @unchecked Sendable {
                 case .raced:
                     measures.withLock { $0.retries += 1 }
                 case .superseded:
-                    continue
+                    break
+                }
+                // Changes to the chunk's pages that keep coming faster than a re-pin would hold the caller here for as long as they come.
+                guard ContinuousClock.now < deadline else {
+                    throw ODPKitError(.timedOut, function: "odpkit mirror refresh",
+                                      reason: "chunk \(index) was invalidated again during every re-pin until the deadline: its pages kept changing faster than it could be pinned")
                 }
             }
         }
@@ -209,6 +221,7 @@ final class ChunkTranslations: @unchecked Sendable {
                 regions.retired.append(old)
                 retireIdle(&regions)
             }
+            try checkMemoryLock(index, bytes: bytes.count, retired: regions.retired)
             let region = Pinned(region: try pd.registerMemory(address: start, length: bytes.count, access: access))
             if let unwatched {
                 regions.retired.append(region)
@@ -242,6 +255,17 @@ final class ChunkTranslations: @unchecked Sendable {
         }
     }
 
+    /// Refuses to pin chunk `index` anew beyond `RLIMIT_MEMLOCK`, naming the replaced regions that posted
+    /// work requests still hold: they stay pinned, so the kernel counts them, and its own refusal (ENOMEM)
+    /// would not say why a region that fit at creation no longer does.
+    private func checkMemoryLock(_ index: Int, bytes: Int, retired: [Pinned]) throws(ODPKitError) {
+        let limit = MemoryLockLimit.current
+        guard let pinned = PinnedPages.current(), !limit.allows(bytes, alreadyPinned: pinned) else { return }
+        let retiredBytes = retired.reduce(0) { $0 + $1.region.length }
+        throw ODPKitError(.memoryLockLimit, function: "odpkit mirror",
+                          reason: "pinning chunk \(index) again (\(bytes) bytes) on top of \(pinned) bytes already pinned exceeds RLIMIT_MEMLOCK (\(limit)); \(retired.count) replaced chunk region(s) of this mirror (\(retiredBytes) bytes) stay pinned until the work requests posted on them complete: complete them, raise the limit with `ulimit -l`, or grant CAP_IPC_LOCK")
+    }
+
     /// Deregisters retired chunk regions that no posted work request uses any more.
     private func retireIdle(_ regions: inout Regions) {
         regions.retired.removeAll { pinned in (try? pinned.region.close()) != nil }
@@ -263,6 +287,11 @@ final class ChunkTranslations: @unchecked Sendable {
             }
             return segments
         }
+    }
+
+    /// Whether `region` is a chunk's region now, not one a re-pin has retired (or none of this mirror's).
+    func isCurrent(_ region: MemoryRegion) -> Bool {
+        regions.withLock { regions in regions.current.contains { $0?.region === region } }
     }
 
     /// The keys a remote peer needs now, after the barrier: a chunk invalidated since its translation

@@ -1,7 +1,10 @@
 import UserFault
 
 /// What the monitor thread of a mirror region does with each userfaultfd event. It calls no verb:
-/// pinning a missing-mode range from the monitor would wait on the monitor itself.
+/// pinning a missing-mode range from the monitor would wait on the monitor itself. It allocates
+/// nothing either (the table is allocated at creation, the idle pass writes into `MonitorBuffers`): a
+/// thread trimming its malloc heap with madvise holds an arena lock until the monitor has read its
+/// event, so a monitor that called malloc meanwhile would deadlock against it.
 enum MirrorEvents {
     /// Applies one event to `table`; returns whether it invalidated a translation.
     ///
@@ -33,13 +36,14 @@ enum MirrorEvents {
     /// tried again on the next idle turn. Then probes the suspect pages. Returns whether a chunk was
     /// invalidated (an orphan found).
     @discardableResult
-    static func populatePending(fd: UserFaultFD, table: ChunkTable) -> Bool {
-        populateRuns(fd: fd, table: table)
-        return probeSuspects(table.suspectPages(limit: 1024), fd: fd, table: table).orphaned
+    static func populatePending(fd: UserFaultFD, table: ChunkTable, buffers: MonitorBuffers) -> Bool {
+        populateRuns(fd: fd, table: table, into: buffers.runs)
+        let count = table.suspectPages(into: buffers.pages)
+        return probeSuspects(UnsafeBufferPointer(rebasing: buffers.pages[..<count]), fd: fd, table: table).orphaned
     }
 
-    private static func populateRuns(fd: UserFaultFD, table: ChunkTable) {
-        for run in table.pendingRuns(limit: 1024) {
+    private static func populateRuns(fd: UserFaultFD, table: ChunkTable, into runs: UnsafeMutableBufferPointer<ChunkTable.Run>) {
+        for run in runs[..<table.pendingRuns(into: runs)] {
             var cursor = run.start
             let end = run.start + UInt(run.length)
             while cursor < end {
@@ -64,10 +68,12 @@ enum MirrorEvents {
     /// orphan if its chunk was committed); present, it counts toward `ChunkTable.settle`. Callable from
     /// any thread. Returns whether a chunk was invalidated, and whether a page was left unprobed because
     /// the mm is changing (`.retry`).
-    static func probeSuspects(_ pages: [UInt], fd: UserFaultFD, table: ChunkTable) -> (orphaned: Bool, unsettled: Bool) {
+    static func probeSuspects(_ pages: UnsafeBufferPointer<UInt>, fd: UserFaultFD, table: ChunkTable) -> (orphaned: Bool, unsettled: Bool) {
         var orphaned = false, unsettled = false
         for page in pages {
-            switch (try? fd.zeroPage(AddressRange(start: page, length: table.pageSize))) ?? .exists {
+            var outcome = UserFaultFD.ResolveResult.exists
+            if case .success(let result) = fd.zeroPageResult(AddressRange(start: page, length: table.pageSize)) { outcome = result }
+            switch outcome {
             case .resolved, .retry(completedBytes: 1...):
                 if table.markPopulated(page) { orphaned = true }
             case .exists:
@@ -108,8 +114,9 @@ enum MirrorEvents {
     /// part of a registered range leaves it split in several. Nil when even the first page is refused.
     /// (Treating that refusal as "the page exists" woke the faulting thread into the same fault forever.)
     static func zeroPages(_ range: AddressRange, fd: UserFaultFD, pageSize: Int) -> UserFaultFD.ResolveResult? {
-        if let result = try? fd.zeroPage(range) { return result }
+        if case .success(let result) = fd.zeroPageResult(range) { return result }
         guard range.length > pageSize else { return nil }
-        return try? fd.zeroPage(AddressRange(start: range.start, length: pageSize))
+        if case .success(let result) = fd.zeroPageResult(AddressRange(start: range.start, length: pageSize)) { return result }
+        return nil
     }
 }

@@ -1,5 +1,5 @@
 public import Verbs
-import UserFault
+public import UserFault
 
 #if canImport(Glibc)
 import Glibc
@@ -35,6 +35,13 @@ public final class MirrorRegion: @unchecked Sendable {
     /// 256 KiB.
     public static let defaultChunkSize = 1 << 18
 
+    /// The userfaultfd events a mirror region needs: `madvise`, `munmap` and `mremap` of its range.
+    ///
+    /// No fork events: glibc's fork() holds malloc's locks while the kernel waits for the monitor to
+    /// read the event, so a handler that allocates would deadlock against it. Without them the child
+    /// simply loses the registration; copy-on-fork keeps the parent's pinned pages its own.
+    public static let userFaultFeatures: UserFaultFD.Features = [.eventRemove, .eventUnmap, .eventRemap]
+
     let table: ChunkTable
     private let translations: ChunkTranslations
     let monitor: UserFaultMonitor
@@ -62,10 +69,7 @@ public final class MirrorRegion: @unchecked Sendable {
         let table = ChunkTable(base: base, length: length, chunkSize: chunkSize, pageSize: pageSize)
         self.table = table
         let fd = try UserFaultFD()
-        // No fork events: glibc's fork() holds malloc's locks while the kernel waits for the monitor to
-        // read the event, so a handler that allocates would deadlock against it. Without them the child
-        // simply loses the registration; copy-on-fork keeps the parent's pinned pages its own.
-        let needed: UserFaultFD.Features = [.eventRemove, .eventUnmap, .eventRemap]
+        let needed = Self.userFaultFeatures
         let handshake = try fd.handshake(requesting: needed)
         guard handshake.granted.isSuperset(of: needed) else {
             throw ODPKitError(.unsupported, function: "UFFDIO_API", reason: "the kernel did not grant \(needed.subtracting(handshake.granted)); a mirror region cannot hear those changes")
@@ -88,8 +92,8 @@ public final class MirrorRegion: @unchecked Sendable {
             let invalidated = MirrorEvents.handle(event, fd: fd, table: table)
             table.appliedEvents.add(1, ordering: .releasing)
             if invalidated { refresher?.wake() }
-        } onIdle: { fd in
-            if MirrorEvents.populatePending(fd: fd, table: table) { refresher?.wake() }
+        } onIdle: { [buffers = MonitorBuffers()] fd in
+            if MirrorEvents.populatePending(fd: fd, table: table, buffers: buffers) { refresher?.wake() }
         }
         translations = ChunkTranslations(pd: pd, address: address, access: self.access, table: table, monitor: monitor)
         box.translations = translations
@@ -114,7 +118,7 @@ public final class MirrorRegion: @unchecked Sendable {
 
     /// Refuses a region the device cannot hold: one memory region per chunk, plus one while a chunk is
     /// re-registered, must fit `max_mr`, and a chunk must fit `max_mr_size`.
-    static func checkDeviceLimits(_ attributes: DeviceAttributes, length: Int, chunkSize: Int, device: String) throws(ODPKitError) {
+    public static func checkDeviceLimits(_ attributes: DeviceAttributes, length: Int, chunkSize: Int, device: String) throws(ODPKitError) {
         let chunks = (length + chunkSize - 1) / chunkSize
         guard chunks < attributes.maxMemoryRegions else {
             throw ODPKitError(.unsupported, function: "odpkit mirror",
@@ -157,11 +161,25 @@ public final class MirrorRegion: @unchecked Sendable {
 
     /// The segments covering `length` bytes from `offset`, one per chunk, each refreshed first.
     public func segments(offset: Int, length: Int) throws(ODPKitError) -> [RegionSegment] {
-        try ensureCoherent(offset..<(offset + length))
-        guard let segments = translations.segments(offset: offset, length: length) else {
-            throw ODPKitError(.closed, function: "odpkit mirror segments", reason: "the mirror region was closed")
+        let deadline = ContinuousClock.now.advanced(by: .seconds(10))
+        while true {
+            try translations.ensureCoherent(offset..<(offset + length), deadline: deadline)
+            if let segments = translations.segments(offset: offset, length: length) { return segments }
+            // A chunk without a region: the region was closed, or another thread's re-pin has retired the
+            // chunk's region since the refresh and not committed a new one yet; then refresh again.
+            guard !translations.closing.load(ordering: .acquiring) else {
+                throw ODPKitError(.closed, function: "odpkit mirror segments", reason: "the mirror region was closed")
+            }
+            guard ContinuousClock.now < deadline else {
+                throw ODPKitError(.timedOut, function: "odpkit mirror segments", reason: "bytes \(offset)..<\(offset + length) had a chunk without a memory region until the deadline: other threads kept re-pinning it")
+            }
         }
-        return segments
+    }
+
+    /// Whether `region`, from a segment this mirror handed out, is still its chunk's region: false once a
+    /// re-pin has retired it (and with it its keys).
+    package func isCurrent(_ region: MemoryRegion) -> Bool {
+        translations.isCurrent(region)
     }
 
     /// The keys a remote peer needs, with the generation that moves whenever one of them is invalidated

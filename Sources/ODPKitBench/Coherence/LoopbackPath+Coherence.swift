@@ -5,15 +5,16 @@ extension LoopbackPath {
     /// How long a coherence check waits for one completion.
     static let coherenceTimeout = Duration.seconds(10)
 
-    /// READs `length` bytes of `region` from its start into the staging buffer, which holds `canary`
+    /// READs `length` bytes of `region` from `offset` into the staging buffer, which holds `canary`
     /// first (so bytes that did not land show as the canary); returns the staging buffer's bytes, or the
     /// verdict of what failed (the queue pairs are then recovered). `keysReady` hears the monotonic time
     /// at which the region handed out its segments (a mirror region re-pins stale chunks first).
-    func coherenceRead(_ region: RegisteredRegion, length: Int, canary: [UInt8], keysReady: (UInt64) -> Void = { _ in }) -> Result<[UInt8], CoherenceFailure> {
+    func coherenceRead(_ region: RegisteredRegion, offset: Int = 0, length: Int, canary: [UInt8],
+                       keysReady: (UInt64) -> Void = { _ in }) -> Result<[UInt8], CoherenceFailure> {
         precondition(canary.count == length && length <= staging.length, "coherenceRead: the canary covers the read, which fits the staging buffer")
         staging.bytes.copyBytes(from: canary)
-        if let failure = postAndPoll(region, length: length, keysReady: keysReady, { segment, id throws(ODPKitError) in
-            try queuePair.postRead(into: stagingRegion, offset: segment.offset, length: segment.length, from: segment.remote, id: id)
+        if let failure = postAndPoll(region, offset: offset, length: length, keysReady: keysReady, { segment, id throws(ODPKitError) in
+            try queuePair.postRead(into: stagingRegion, offset: segment.offset - offset, length: segment.length, from: segment.remote, id: id)
         }) {
             return .failure(failure)
         }
@@ -23,29 +24,29 @@ extension LoopbackPath {
         })
     }
 
-    /// WRITEs `bytes` over `region` from its start; nil when every WRITE completed, else the verdict of
+    /// WRITEs `bytes` over `region` from `offset`; nil when every WRITE completed, else the verdict of
     /// what failed (the queue pairs are then recovered). `keysReady` as for `coherenceRead`.
-    func coherenceWrite(_ bytes: [UInt8], to region: RegisteredRegion, keysReady: (UInt64) -> Void = { _ in }) -> CoherenceFailure? {
+    func coherenceWrite(_ bytes: [UInt8], to region: RegisteredRegion, offset: Int = 0, keysReady: (UInt64) -> Void = { _ in }) -> CoherenceFailure? {
         precondition(bytes.count <= staging.length, "coherenceWrite: the bytes fit the staging buffer")
         staging.bytes.copyBytes(from: bytes)
-        return postAndPoll(region, length: bytes.count, keysReady: keysReady) { segment, id throws(ODPKitError) in
-            try queuePair.postWrite(from: stagingRegion, offset: segment.offset, length: segment.length, to: segment.remote, id: id)
+        return postAndPoll(region, offset: offset, length: bytes.count, keysReady: keysReady) { segment, id throws(ODPKitError) in
+            try queuePair.postWrite(from: stagingRegion, offset: segment.offset - offset, length: segment.length, to: segment.remote, id: id)
         }
     }
 
-    /// Posts one work request per segment covering `length` bytes of `region`, at most
+    /// Posts one work request per segment covering `length` bytes of `region` from `offset`, at most
     /// `PostWindow.defaultLimit` outstanding, and polls every one: nil when all succeeded, else the first
     /// failure. A refusal before anything was posted leaves the queue pairs as they were; a failed
     /// completion or a timeout recovers them, so the next check starts clean.
     private func postAndPoll(
-        _ region: RegisteredRegion, length: Int, keysReady: (UInt64) -> Void, _ post: (RegionSegment, UInt64) throws(ODPKitError) -> Void
+        _ region: RegisteredRegion, offset: Int, length: Int, keysReady: (UInt64) -> Void, _ post: (RegionSegment, UInt64) throws(ODPKitError) -> Void
     ) -> CoherenceFailure? {
         let segments: [RegionSegment]
         do {
-            segments = try region.segments(offset: 0, length: length)
+            segments = try region.segments(offset: offset, length: length)
             keysReady(monotonicNanoseconds())
         } catch {
-            return CoherenceFailure(.init(refusal: error))
+            return CoherenceFailure(refusal: error)
         }
         var failure: CoherenceFailure?
         var start = 0
@@ -59,7 +60,7 @@ extension LoopbackPath {
                     try post(segment, nextID)
                     posted += 1
                 } catch {
-                    failure = CoherenceFailure(.init(refusal: error))
+                    failure = CoherenceFailure(refusal: error)
                     break
                 }
             }
@@ -75,11 +76,16 @@ extension LoopbackPath {
                 }
             }
         }
-        if let failure, failure.recovered {
+        guard var failure else { return nil }
+        // A mirror region's chunk re-pinned by another thread since `segments` retires the key posted.
+        if let mirror = region.mirror {
+            failure.keysRetired = segments.contains { !mirror.isCurrent($0.memoryRegion) }
+        }
+        if failure.recovered {
             do {
                 try recover()
             } catch {
-                return CoherenceFailure(failure.verdict, recovered: true, recoveryError: error)
+                failure.recoveryError = error
             }
         }
         return failure
@@ -94,16 +100,26 @@ extension LoopbackPath {
     }
 }
 
-/// A NIC access of a coherence check that did not complete: its verdict, whether the queue pairs had to
-/// be recovered, and the error of a recovery that failed (the matrix cannot go on after it).
+/// A NIC access of a coherence check that did not complete: its verdict, the error of a call that
+/// refused, whether the queue pairs had to be recovered, the error of a recovery that failed (the matrix
+/// cannot go on after it), and whether a mirror chunk's region it posted to had been replaced by a re-pin
+/// by the time it failed (its key retired).
 struct CoherenceFailure: Error {
     var verdict: CoherenceVerdict
+    var refusal: ODPKitError?
     var recovered = false
     var recoveryError: ODPKitError?
+    var keysRetired = false
 
     init(_ verdict: CoherenceVerdict, recovered: Bool = false, recoveryError: ODPKitError? = nil) {
         self.verdict = verdict
         self.recovered = recovered
         self.recoveryError = recoveryError
+    }
+
+    /// A call that refused before the NIC moved anything.
+    init(refusal error: ODPKitError) {
+        self.init(.init(refusal: error))
+        refusal = error
     }
 }

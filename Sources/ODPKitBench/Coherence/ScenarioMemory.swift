@@ -88,13 +88,22 @@ public final class ScenarioMemory {
     /// `MAP_HUGE_2MB`: log2 of the page size in the bits above `MAP_HUGE_SHIFT` (Glibc does not export the macro).
     private static let mapHuge2MB: Int32 = 21 << 26
 
-    /// Throws unless the pool of 2 MiB pages has twice `length` free: a change that drops a pinned huge
-    /// page leaves the pin holding it while the CPU faults in another.
+    /// Where the kernel counts the free pages of the 2 MiB hugetlbfs pool.
+    static let freeHugePagesFile = "/sys/kernel/mm/hugepages/hugepages-2048kB/free_hugepages"
+
+    /// The free 2 MiB pages a `.hugetlb` mapping of `pages` pages needs: twice its huge pages, since a
+    /// change that drops a pinned huge page leaves the pin holding it while the CPU faults in another.
+    static func freeHugePagesNeeded(pages: Int) -> Int {
+        2 * wholeHugePages(pages * pageSize) / hugePageSize
+    }
+
+    /// Throws unless the pool of 2 MiB pages has `freeHugePagesNeeded` free for `length` bytes.
     private static func checkFreeHugePages(for length: Int) throws(ODPKitError) {
-        let pool = "/sys/kernel/mm/hugepages/hugepages-2048kB/free_hugepages"
+        let pool = freeHugePagesFile
+        let needed = freeHugePagesNeeded(pages: length / pageSize)
         let free = firstLine(of: pool, startingWith: "").flatMap { line in Int(line.filter { !$0.isWhitespace }) } ?? 0
-        guard free >= 2 * length / hugePageSize else {
-            throw ODPKitError(.unsupported, function: "hugetlb", reason: "\(free) free 2 MiB huge pages (\(pool)), \(2 * length / hugePageSize) needed")
+        guard free >= needed else {
+            throw ODPKitError(.unsupported, function: "hugetlb", reason: "\(free) free 2 MiB huge pages (\(pool)), \(needed) needed")
         }
     }
 

@@ -61,13 +61,7 @@ public struct DeviceReport: Sendable, Codable {
         for descriptor in descriptors {
             let context = try Context(deviceNamed: descriptor.name)
             defer { try? context.close() }
-            var ports: [Port] = []
-            for port in try context.ports() {
-                let gids = try context.gidTable(port: port.number).map { entry in
-                    GIDRow(index: entry.index, gid: entry.gid.description, type: entry.kind.rawValue, netdev: interfaceName(entry.interfaceIndex))
-                }
-                ports.append(Port(number: Int(port.number), state: port.state.rawValue, linkLayer: port.linkLayer.rawValue, activeMTU: port.activeMTUBytes, lid: Int(port.lid), gids: gids))
-            }
+            let ports = try ports(of: context)
             let attributes = context.attributes
             let odp = attributes.odp
             func capability(_ operations: ODPCapabilities.Operations) -> Capability {
@@ -84,6 +78,18 @@ public struct DeviceReport: Sendable, Codable {
             ))
         }
         return DeviceReport(system: .current(), devices: devices)
+    }
+
+    /// The ports of an open device, each with its GID table.
+    static func ports(of context: Context) throws(ODPKitError) -> [Port] {
+        var ports: [Port] = []
+        for port in try context.ports() {
+            let gids = try context.gidTable(port: port.number).map { entry in
+                GIDRow(index: entry.index, gid: entry.gid.description, type: entry.kind.rawValue, netdev: interfaceName(entry.interfaceIndex))
+            }
+            ports.append(Port(number: Int(port.number), state: port.state.rawValue, linkLayer: port.linkLayer.rawValue, activeMTU: port.activeMTUBytes, lid: Int(port.lid), gids: gids))
+        }
+        return ports
     }
 
     /// The report as text for a terminal.

@@ -45,10 +45,10 @@ public struct SystemInfo: Sendable, Codable, Hashable {
         return parts.suffix(2).joined(separator: ".")
     }
 
-    /// qemu's TCG names its CPU model "QEMU … CPU" unless told otherwise; the testbed also says so.
+    /// qemu names its CPU models "QEMU … CPU" unless told otherwise (`CPUInfo.isEmulated`); the testbed also says so.
     static func cpuIsEmulated() -> Bool {
         if let label = getenv("ODPKIT_TESTBED_LABEL"), String(cString: label).contains("TCG") { return true }
-        return firstLine(of: "/proc/cpuinfo", startingWith: "model name")?.contains("QEMU") ?? false
+        return CPUInfo.current().isEmulated
     }
 
     /// One line for a report: `kernel <release>, rdma-core <version>, emulated (TCG)`.

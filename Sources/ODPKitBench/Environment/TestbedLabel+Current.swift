@@ -12,9 +12,7 @@ extension TestbedLabel {
     /// from hardware, as `DeviceReport` does.
     public static func current(device: String) -> TestbedLabel {
         let system = SystemInfo.current()
-        let cpu = firstLine(of: "/proc/cpuinfo", startingWith: "model name")
-            .flatMap { $0.split(separator: ":", maxSplits: 1).last }
-            .map { $0.trimmingWhitespace() } ?? "unknown"
+        let cpu = CPUInfo.current().modelName ?? "unknown"
         return TestbedLabel(
             kernel: system.kernel, device: device, driver: driver(of: device), rdmaCore: system.rdmaCore,
             cpu: cpu, emulated: system.emulated, thp: TransparentHugePages.enabled() ?? "unavailable", memlock: MemoryLockLimit.current.description,

@@ -8,10 +8,13 @@ public enum TransparentHugePages {
 
     /// The bracketed choice of the `enabled` file in `directory` (`always [madvise] never`); nil when unreadable.
     static func enabled(in directory: String = settings) -> String? {
-        guard let line = firstLine(of: directory + "/enabled", startingWith: ""),
-              let open = line.firstIndex(of: "["), let close = line[open...].firstIndex(of: "]")
-        else { return nil }
-        return String(line[line.index(after: open)..<close])
+        firstLine(of: directory + "/enabled", startingWith: "").flatMap(KernelText.bracketedChoice)
+    }
+
+    /// The bracketed choice of the `defrag` file (`always defer defer+madvise [madvise] never`): whether
+    /// a fault that finds no free huge page compacts memory for one; nil when unreadable.
+    static func defrag(in directory: String = settings) -> String? {
+        firstLine(of: directory + "/defrag", startingWith: "").flatMap(KernelText.bracketedChoice)
     }
 
     /// The smallest huge page, in bytes, that may back a mapping advised `MADV_HUGEPAGE`: the smallest

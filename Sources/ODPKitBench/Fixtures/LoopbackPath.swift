@@ -24,9 +24,21 @@ public final class LoopbackPath {
     @exclusivity(unchecked) private var pingPongMark: UInt8 = 0
 
     /// Opens `device` (the first device when nil) and connects the requester and the responder.
-    public init(device: String? = nil, stagingBytes: Int = 1 << 20, options: ConnectionOptions = .init()) throws(ODPKitError) {
-        context = try Context(deviceNamed: device)
-        pd = try ProtectionDomain(context: context)
+    public convenience init(device: String? = nil, stagingBytes: Int = 1 << 20, options: ConnectionOptions = .init()) throws(ODPKitError) {
+        let context = try Context(deviceNamed: device)
+        try self.init(context: context, pd: try ProtectionDomain(context: context), stagingBytes: stagingBytes, options: options)
+    }
+
+    /// Another requester and responder, with a staging buffer of their own, on `other`'s device and
+    /// protection domain: a region registered through either path is reachable through both, and each
+    /// path may be driven by a thread of its own. Closing either path closes the device, so both.
+    public convenience init(sharing other: LoopbackPath, stagingBytes: Int = 1 << 20) throws(ODPKitError) {
+        try self.init(context: other.context, pd: other.pd, stagingBytes: stagingBytes, options: other.options)
+    }
+
+    private init(context: Context, pd: ProtectionDomain, stagingBytes: Int, options: ConnectionOptions) throws(ODPKitError) {
+        self.context = context
+        self.pd = pd
         completions = try CompletionQueue(context: context)
         queuePair = try QueuePair(pd: pd, sendQueue: completions, receiveQueue: completions)
         responder = try QueuePair(pd: pd, sendQueue: completions, receiveQueue: completions)

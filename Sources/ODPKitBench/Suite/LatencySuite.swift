@@ -163,10 +163,11 @@ public struct LatencySuite: Sendable {
         try samples.synchronize()
     }
 
-    /// The staging buffer of the run's loopback path: twice the warm probe's largest message (the write
-    /// ping-pong's second WRITE lands in its second half), the fault and invalidation probes' largest
-    /// drop, a coherence scenario's region. (The perftest rounds' cells are measured by partner processes.)
-    var stagingBytes: Int {
+    /// The bytes of the loopback path's staging buffer, pinned for the whole run: twice the warm probe's
+    /// largest message (the write ping-pong's second WRITE lands in its second half; the perftest rounds'
+    /// cells are measured by partner processes), the largest page count dropped, and the largest
+    /// coherence scenario (a check READs or WRITEs it whole through the buffer).
+    public var stagingBytes: Int {
         max(2 * warmMaximum, (pageCounts.max() ?? 1) * pageSize, (CoherenceScenario.all.map(\.pages).max() ?? 1) * pageSize)
     }
 

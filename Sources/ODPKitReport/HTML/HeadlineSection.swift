@@ -4,7 +4,7 @@ enum HeadlineSection {
     /// The column titles.
     static let columns = [
         "mode", "registration fixed µs", "registration per GiB ms", "1-page NIC fault µs",
-        "MADV_DONTNEED µs", "mirror window µs", "coherent cells",
+        "MADV_DONTNEED µs", "MADV_DONTNEED → coherent µs", "coherent cells",
     ]
 
     /// The columns that hold numbers, aligned right.
@@ -19,7 +19,7 @@ enum HeadlineSection {
             figure(headline.registrationMicrosecondsPerGiB, ReportFormat.milliseconds),
             figure(headline.faultCostMicroseconds, ReportFormat.microseconds),
             figure(headline.dontNeedMicroseconds, ReportFormat.microseconds),
-            figure(headline.windowMicroseconds, ReportFormat.microseconds),
+            figure(headline.coherentAgainMicroseconds, ReportFormat.microseconds),
             headline.coherenceCells == 0 ? "-" : "\(headline.coherentCells) of \(headline.coherenceCells)",
         ]
     }
@@ -40,7 +40,7 @@ enum HeadlineSection {
         out += "</tbody>\n</table></div>\n"
         return out + "<p class=\"legend\">Medians. Registration: the fit of registration time against size with the pages absent and THP off (below). "
             + "NIC fault: the first RDMA READ of one dropped page over its control, the same steps with a spare page dropped instead (fault − control, the Hodges–Lehmann shift; in reports without controls, minus the same READ on the present page); pinned takes no fault (the NIC keeps the old page: stale in the matrix), so its figure is no fault's cost. "
-            + "MADV_DONTNEED: the call on one page of a registered range; mirror window: from that call until the mirror is coherent again. "
+            + "MADV_DONTNEED: the call on one page of a registered range; → coherent: from the call's start until the NIC sees what the CPU sees again: ODP's call (its MMU notifier invalidates within it), the mirror's window (its eager refresher re-pins the chunk), none for pinned (it keeps the old page). "
             + "Coherent cells: the mode's cells of the coherence matrix (next) whose every check was coherent. A dash: the run did not measure it.</p>\n</section>\n"
     }
 }

@@ -13,8 +13,19 @@ public struct ModeHeadline: Sendable, Hashable {
     public var faultCostMicroseconds: Double?
     /// The median of `madvise(MADV_DONTNEED)` of one page of a registered range, µs.
     public var dontNeedMicroseconds: Double?
-    /// The median of the mirror's window after `madvise(MADV_DONTNEED)` of one page, µs (a mirror only).
+    /// The median of the mirror's window after `madvise(MADV_DONTNEED)` of one page, µs (a mirror only):
+    /// from the call's start until the mirror is coherent again (eager refresh).
     public var windowMicroseconds: Double?
+    /// From the start of `madvise(MADV_DONTNEED)` of one page until the NIC's view is coherent again, µs:
+    /// ODP's call (its MMU notifier invalidates within it; the NIC's next access faults the new page in),
+    /// the mirror's window; nil for pinned, which never becomes coherent (stale in the matrix).
+    public var coherentAgainMicroseconds: Double? {
+        switch mode {
+        case .pinned: nil
+        case .odp: dontNeedMicroseconds
+        case .mirror: windowMicroseconds
+        }
+    }
     /// The coherence matrix's cells of this mode whose every repetition was coherent.
     public var coherentCells: Int
     /// The coherence matrix's cells of this mode.

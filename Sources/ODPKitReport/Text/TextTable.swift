@@ -1,9 +1,9 @@
 /// Rows of fields as fixed-width text: each column as wide as its widest field, numbers aligned right,
 /// two spaces between columns, no trailing spaces.
-enum TextTable {
+package enum TextTable {
     /// One line per row of `rows`, all as long as the first (the titles, if they are in it); the fields of
     /// `numericColumns` align right.
-    static func lines(_ rows: [[String]], numericColumns: Set<Int>) -> [String] {
+    package static func lines(_ rows: [[String]], numericColumns: Set<Int>) -> [String] {
         let widths = (rows.first ?? []).indices.map { column in rows.map { $0[column].count }.max() ?? 0 }
         return rows.map { fields in
             fields.enumerated().map { column, field in

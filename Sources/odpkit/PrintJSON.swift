@@ -1,0 +1,8 @@
+import Foundation
+
+/// Prints `value` as JSON on standard output: indented, keys sorted, slashes unescaped.
+func printJSON(_ value: some Encodable) throws {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+    print(String(decoding: try encoder.encode(value), as: UTF8.self))
+}
