@@ -105,6 +105,10 @@ public struct LatencySuite: Sendable {
         } catch where error.code == .interrupted {
             interrupted = error
         }
+        // Nothing after this needs the device: an interrupted run has deregistered everything before it
+        // summarises and writes what it measured.
+        let deviceName = path.context.deviceName
+        try? path.close()
         // Every cell's summary is worked out from its histogram once, for the note and the report.
         var cells = results.cells
         if let interrupted {
@@ -119,7 +123,7 @@ public struct LatencySuite: Sendable {
         notes += results.failureNotes
         notes += Self.budgetNotes(results, budget: budget, interrupted: interrupted != nil)
         if let overhead = OverheadProbe.note(cells) { notes.append(overhead) }
-        let testbed = TestbedLabel.current(device: path.context.deviceName)
+        let testbed = TestbedLabel.current(device: deviceName)
         notes += Self.clocksourceNotes(atStart: clocksourceAtStart, atEnd: testbed.clocksource ?? "unknown")
         return LatencyReport(
             testbed: testbed, startedAt: startedAt,
