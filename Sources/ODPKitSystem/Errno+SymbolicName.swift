@@ -15,6 +15,10 @@ extension Errno {
         case .ioError: "EIO"
         case .operationNotSupportedByDevice: "ENODEV"
         case .noSuchFileOrDirectory: "ENOENT"
+        case .notDirectory: "ENOTDIR"
+        case .isDirectory: "EISDIR"
+        case .readOnlyFileSystem: "EROFS"
+        case .noSpace: "ENOSPC"
         case .noMemory: "ENOMEM"
         case .noFunction: "ENOSYS"
         case .notSupported: "EOPNOTSUPP"
@@ -25,4 +29,17 @@ extension Errno {
         default: "errno \(rawValue)"
         }
     }
+}
+
+extension Errno {
+    /// What the error means in words, as `strerror` says it, lower-cased to sit inside a sentence
+    /// (`no such file or directory`).
+    public var plainDescription: String {
+        description.prefix(1).lowercased() + description.dropFirst()
+    }
+}
+
+/// What the C error `code` means in words (`Errno.plainDescription`), for code that does not import SystemPackage.
+public func plainDescription(ofErrno code: Int32) -> String {
+    Errno(rawValue: code).plainDescription
 }

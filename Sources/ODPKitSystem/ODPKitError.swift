@@ -33,6 +33,8 @@ public struct ODPKitError: Error, Equatable, CustomStringConvertible, Sendable {
         public static let completionError = Code(name: "completion-error")
         /// No completion arrived before the deadline.
         public static let timedOut = Code(name: "timed-out")
+        /// SIGINT or SIGTERM asked the run to stop (`Interruption`); `function` names the signal.
+        public static let interrupted = Code(name: "interrupted")
         /// Any other failure of a C call; see `errno`.
         public static let system = Code(name: "system")
     }

@@ -32,7 +32,7 @@ public enum DeviceList {
     public static var noDeviceError: ODPKitError {
         ODPKitError(
             .noDevice, function: "ibv_get_device_list",
-            reason: "no RDMA device found. Load soft-RoCE with `modprobe rdma_rxe && rdma link add rxe0 type rxe netdev <ifname>`, or run inside the testbed: `testbed/run -- <command>`"
+            reason: "no RDMA device found; load soft-RoCE with `modprobe rdma_rxe && rdma link add rxe0 type rxe netdev <ifname>`, or run inside the testbed: `testbed/run -- <command>`"
         )
     }
 

@@ -36,11 +36,13 @@ struct CoherenceCommand: ParsableCommand {
     }
 
     func run() throws {
-        try reportingErrors {
+        try reportingErrors(interruptible: true) {
             let chosen = scenarios.map { $0.split(separator: ",").compactMap { CoherenceScenario.named(String($0)) } } ?? CoherenceScenario.all
+            let chosenModes = modes.chosen(default: RegistrationMode.allCases)
+            try Preflight.checkDevice(device.device, modes: chosenModes)
             let path = try LoopbackPath(device: device.device, stagingBytes: CoherenceMatrix.stagingBytes)
             defer { try? path.close() }
-            let cells = try CoherenceMatrix.run(scenarios: chosen, modes: modes.chosen(default: RegistrationMode.allCases), repeats: repeats, on: path) { line in
+            let cells = try CoherenceMatrix.run(scenarios: chosen, modes: chosenModes, repeats: repeats, on: path) { line in
                 progressLine("odpkit " + line)
             }
             if json {

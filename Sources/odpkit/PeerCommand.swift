@@ -19,13 +19,14 @@ extension PeerCommand {
             abstract: "Serve one `odpkit peer fault` client: register a region per mode, drop its pages when asked."
         )
 
-        @Option(help: "The TCP port to listen on.")
+        @Option(help: "The TCP port to listen on (0: a free port, printed).")
         var port: UInt16 = PeerChannel.defaultPort
 
         @OptionGroup var device: DeviceOption
 
         func run() throws {
-            try reportingErrors {
+            try reportingErrors(interruptible: true) {
+                try Preflight.checkDevice(device.device, modes: [])
                 let listener = try PeerListener(port: port)
                 print("odpkit peer serve: listening on port \(listener.port) for one client, device \(device.device ?? "with this host's IPv4 address")")
                 fflush(nil)
@@ -52,7 +53,7 @@ extension PeerCommand {
         @Option(help: "The server's TCP port.")
         var port: UInt16 = PeerChannel.defaultPort
 
-        @Option(help: "Page counts to drop and access, comma-separated, each at most \(Self.maximumPages).")
+        @Option(help: "Page counts to drop and access, comma-separated, each at most \(PeerFaultProbe.maximumPages).")
         var pages = "1,16,256"
 
         @Option(help: "How the server drops the pages, comma-separated and distinct: dontneed (madvise(MADV_DONTNEED)), munmap-mmap (mmap(MAP_FIXED) of fresh memory over them).")
@@ -62,9 +63,6 @@ extension PeerCommand {
         @OptionGroup var modes: ModesOption
         @OptionGroup var device: DeviceOption
         @OptionGroup var output: ProbeOutput
-
-        /// The most pages one cell drops (1 GiB of 4 KiB pages: the client stages them all).
-        static let maximumPages = 1 << 18
 
         @Option(name: .customLong("connect-timeout"), help: "Seconds to keep trying to connect while nobody listens.")
         var connectTimeout = 30
@@ -81,7 +79,7 @@ extension PeerCommand {
         @Option(name: .customLong("min-rnr-timer"), help: "Minimal RNR NAK timer, IB encoding (0...31; 12 is 0.64 ms).")
         var minRNRTimer: UInt8 = ConnectionOptions().minRNRTimer
 
-        var pageCounts: [Int] { positiveIntegers(pages, upTo: Self.maximumPages) ?? [] }
+        var pageCounts: [Int] { positiveIntegers(pages, upTo: PeerFaultProbe.maximumPages) ?? [] }
 
         /// The changes named by `--changes`, nil when one is not a change the server makes or is named twice.
         var chosenChanges: [MappingChange]? {
@@ -91,12 +89,16 @@ extension PeerCommand {
         }
 
         func validate() throws {
+            guard port > 0 else { throw ValidationError("--port takes 1...65535") }
             guard (1...3600).contains(connectTimeout) else { throw ValidationError("--connect-timeout takes 1...3600 seconds") }
-            guard ackTimeout <= 31, minRNRTimer <= 31, retryCount <= 7, rnrRetry <= 7 else {
-                throw ValidationError("--ack-timeout and --min-rnr-timer take 0...31, --retry-count and --rnr-retry 0...7")
+            let limits: [(name: String, value: UInt8, maximum: UInt8)] = [
+                ("--ack-timeout", ackTimeout, 31), ("--min-rnr-timer", minRNRTimer, 31), ("--retry-count", retryCount, 7), ("--rnr-retry", rnrRetry, 7),
+            ]
+            for (name, value, maximum) in limits where value > maximum {
+                throw ValidationError("\(name) takes 0...\(maximum)")
             }
-            guard positiveIntegers(pages, upTo: Self.maximumPages) != nil else {
-                throw ValidationError("--pages takes page counts 1...\(Self.maximumPages), e.g. 1,16,256")
+            guard positiveIntegers(pages, upTo: PeerFaultProbe.maximumPages) != nil else {
+                throw ValidationError("--pages takes page counts 1...\(PeerFaultProbe.maximumPages), e.g. 1,16,256")
             }
             guard chosenChanges != nil else {
                 throw ValidationError("--changes takes distinct \(PeerFaultProbe.changes.map(\.rawValue).joined(separator: " and ")), comma-separated")
@@ -110,7 +112,11 @@ extension PeerCommand {
             options.rnrRetry = rnrRetry
             options.minRNRTimer = minRNRTimer
             let count = samples.count(default: 50)
-            try output.run(samples: count) { results throws(ODPKitError) in
+            try output.run(samples: count) { () throws(ODPKitError) in
+                // The client stages the largest drop; the server's regions are the server's to check.
+                try Preflight.checkMemory((pageCounts.max() ?? 0) * pageSize, settings: "--pages \(pages)")
+                try Preflight.checkDevice(device.device, modes: [])
+            } _: { results throws(ODPKitError) in
                 let channel = try PeerChannel.connect(host: connect, port: port, timeout: .seconds(connectTimeout))
                 defer { try? channel.close() }
                 return try PeerFaultProbe.run(over: channel, device: device.device, modes: modes.chosen(default: RegistrationMode.allCases),

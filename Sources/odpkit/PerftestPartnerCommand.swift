@@ -23,10 +23,13 @@ struct PerftestPartnerCommand: ParsableCommand {
 
     func validate() throws {
         guard (1...SuiteOptions.maximumMessage).contains(bytes) else { throw ValidationError("--bytes takes 1...\(SuiteOptions.maximumMessage)") }
+        guard PerftestRounds.measures.contains(where: { $0.test == test }) else {
+            throw ValidationError("--test takes \(PerftestRounds.measures.map(\.test).joined(separator: " or "))")
+        }
     }
 
     func run() throws {
-        try reportingErrors {
+        try reportingErrors(interruptible: true) {
             try PerftestPartner.serve(test: test, bytes: bytes, budget: ProbeBudget(samples: samples.count(default: 1000), warmUp: warmUp.warmUp), device: device.device)
         }
     }

@@ -41,8 +41,13 @@ struct RefaultCommand: ParsableCommand {
         let sizes = (positiveIntegers(regionMiB, upTo: SuiteOptions.maximumRegionMiB) ?? []).map { $0 << 20 }
         let choices = RefaultProbe.Dropped.allCases.filter { dropped.split(separator: ",").contains(Substring($0.rawValue)) }
         let refresh = MirrorRegion.Refresh(rawValue: mirrorRefreshName) ?? .eager
-        try output.run(samples: count) { results throws(ODPKitError) in
-            try RefaultProbe.run(regionSizes: sizes, dropped: choices, modes: modes.chosen(default: [.odp, .mirror]), samples: count,
+        let chosen = modes.chosen(default: [.odp, .mirror])
+        try output.run(samples: count) { () throws(ODPKitError) in
+            // A region per mode at once, and the loopback path's staging buffer.
+            try Preflight.checkMemory(chosen.count * (sizes.max() ?? 0) + (1 << 20), settings: "--region-mib \(regionMiB) with --modes \(chosen.map(\.rawValue).joined(separator: ","))")
+            try Preflight.checkDevice(device.device, modes: chosen)
+        } _: { results throws(ODPKitError) in
+            try RefaultProbe.run(regionSizes: sizes, dropped: choices, modes: chosen, samples: count,
                                  mirrorRefresh: refresh, device: device.device, into: results)
         }
     }

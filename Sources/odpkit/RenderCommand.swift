@@ -16,21 +16,26 @@ struct RenderCommand: ParsableCommand {
     @Option(help: "The directory to write report.html into, created if missing (default: the report's directory).")
     var out: String?
 
+    /// The largest report.json read: far above any run's, and a device or a wrong file is refused, not read to its end.
+    static let maximumBytes = 256 << 20
+
     func run() throws {
         try reportingErrors {
-            let input = URL(fileURLWithPath: report)
-            let directory = out.map { URL(fileURLWithPath: $0, isDirectory: true) } ?? input.deletingLastPathComponent()
-            let text: String
-            do {
-                text = try String(contentsOf: input, encoding: .utf8)
+            let bytes = try contents(ofFile: report, atMost: Self.maximumBytes, remedy: "name a report.json an odpkit run wrote")
+            let parsed: LatencyReport
+            do throws(ODPKitError) {
+                parsed = try LatencyReport(json: String(decoding: bytes, as: UTF8.self))
             } catch {
-                throw ODPKitError(.notFound, function: "odpkit render", reason: "cannot read \(report): \(error.localizedDescription); name a report.json an odpkit run wrote")
+                throw ODPKitError(error.code, function: "render", reason: "\(report) is \(error.reason); name a report.json an odpkit run wrote")
             }
-            let page = ReportHTML.render(try LatencyReport(json: text))
-            let output = directory.appendingPathComponent("report.html")
-            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-            try Data(page.utf8).write(to: output, options: .atomic)
-            print(output.path)
+            let directory = try OutputDirectory(path: out ?? URL(fileURLWithPath: report).deletingLastPathComponent().path)
+            do {
+                try OutputFile.write(ReportHTML.render(parsed), to: directory.file("report.html"))
+            } catch {
+                directory.removeIfMade()
+                throw error
+            }
+            print(directory.file("report.html"))
         }
     }
 }

@@ -4,10 +4,6 @@ import ODPKit
 import ODPKitReport
 import ODPKitBench
 
-#if canImport(Glibc)
-import Glibc
-#endif
-
 /// `odpkit report`: the whole suite, written as report.json, samples.csv and a self-contained report.html.
 struct ReportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -62,33 +58,42 @@ struct ReportCommand: ParsableCommand {
     private static let maximumRounds = 10_000
 
     func run() throws {
-        try reportingErrors {
-            try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
-            // The samples go to a temporary name while measured, renamed to samples.csv once all are in.
-            let csvPath = out + "/samples.csv", partialPath = csvPath + ".partial"
-            try? FileManager.default.removeItem(atPath: partialPath)
-            let writer = try SamplesCSVWriter(path: partialPath)
-            defer { try? writer.close() }
+        try reportingErrors(interruptible: true) {
             var suite = options.suite(chosenParts)
-            if let perftest {
-                let log = out + "/perftest.log"
-                try? FileManager.default.removeItem(atPath: log)
-                suite.perftest = PerftestProgram(path: perftest, log: log)
-                suite.perftestRounds = positiveIntegers(perftestRounds, upTo: Self.maximumRounds) ?? []
-                suite.perftestSizes = sizes
+            let directory = try OutputDirectory(path: out)
+            do {
+                // Every file is written under a temporary name and renamed once all are complete.
+                let samples = try SamplesCSVWriter(path: directory.file("samples.csv"))
+                let log = try perftest.map { _ throws(ODPKitError) in try OutputFile(path: directory.file("perftest.log")) }
+                if let perftest, let log {
+                    suite.perftest = PerftestProgram(path: perftest, log: log.temporaryPath)
+                    suite.perftestRounds = positiveIntegers(perftestRounds, upTo: Self.maximumRounds) ?? []
+                    suite.perftestSizes = sizes
+                }
+                try options.check(suite)
+                let report = try suite.run(device: options.device.device, samples: samples) { line in
+                    progressLine("odpkit report: " + line)
+                }
+                let json = try OutputFile(path: directory.file("report.json"))
+                try json.write(try report.json())
+                let html = try OutputFile(path: directory.file("report.html"))
+                try html.write(ReportHTML.render(report))
+                try samples.commit()
+                try json.commit()
+                try html.commit()
+                try log?.commit()
+                print(reportTables(report))
+                for note in report.notes { print("note: " + note) }
+                let written = "\(directory.file("report.json")), \(directory.file("samples.csv")) and \(directory.file("report.html"))"
+                if report.partial {
+                    print("odpkit report: interrupted: wrote the partial report (the cells measured until then) to \(written)")
+                } else {
+                    print("odpkit report: wrote \(written) in \(Int(report.durationSeconds)) s")
+                }
+            } catch {
+                directory.removeIfMade()
+                throw error
             }
-            let report = try suite.run(device: options.device.device, samples: writer) { line in
-                progressLine("odpkit report: " + line)
-            }
-            try writer.close()
-            guard rename(partialPath, csvPath) == 0 else {
-                throw ODPKitError(.system, function: "rename", reason: "cannot rename \(partialPath) to \(csvPath): \(String(cString: strerror(errno))); check the directory's permissions")
-            }
-            try report.json().write(toFile: out + "/report.json", atomically: true, encoding: .utf8)
-            try ReportHTML.render(report).write(toFile: out + "/report.html", atomically: true, encoding: .utf8)
-            print(reportTables(report))
-            for note in report.notes { print("note: " + note) }
-            print("odpkit report: wrote \(out)/report.json, \(out)/samples.csv and \(out)/report.html in \(Int(report.durationSeconds)) s")
         }
     }
 }

@@ -15,7 +15,9 @@ struct RetiredKeyCommand: ParsableCommand {
 
     func run() throws {
         let count = samples.count(default: 100)
-        try output.run(samples: count) { results throws(ODPKitError) in
+        try output.run(samples: count) { () throws(ODPKitError) in
+            try Preflight.checkDevice(device.device, modes: [.mirror])
+        } _: { results throws(ODPKitError) in
             try RetiredKeyRecovery.run(samples: count, device: device.device, into: results)
         }
     }

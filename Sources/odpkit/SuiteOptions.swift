@@ -35,18 +35,23 @@ struct SuiteOptions: ParsableArguments {
     static let maximumMessage = 1 << 30
 
     func validate() throws {
-        guard secondsPerCell > 0, secondsPerCell <= 3600, (1...SamplesOption.maximum).contains(minimumSamples) else {
-            throw ValidationError("--seconds-per-cell takes above zero up to 3600, --minimum-samples 1...\(SamplesOption.maximum)")
-        }
+        // NaN fails both comparisons.
+        guard secondsPerCell > 0, secondsPerCell <= 3600 else { throw ValidationError("--seconds-per-cell takes above zero up to 3600") }
+        guard (1...SamplesOption.maximum).contains(minimumSamples) else { throw ValidationError("--minimum-samples takes 1...\(SamplesOption.maximum)") }
         guard positiveIntegers(pages, upTo: Self.maximumPages) != nil else {
             throw ValidationError("--pages takes page counts 1...\(Self.maximumPages), e.g. 1,16,256,4096")
         }
-        guard (1...Self.maximumRegionMiB).contains(maxRegionMiB), (8...Self.maximumMessage).contains(maxMessage) else {
-            throw ValidationError("--max-region-mib takes 1...\(Self.maximumRegionMiB), --max-message 8...\(Self.maximumMessage)")
-        }
+        guard (1...Self.maximumRegionMiB).contains(maxRegionMiB) else { throw ValidationError("--max-region-mib takes 1...\(Self.maximumRegionMiB)") }
+        guard (8...Self.maximumMessage).contains(maxMessage) else { throw ValidationError("--max-message takes 8...\(Self.maximumMessage)") }
     }
 
     var pageCounts: [Int] { positiveIntegers(pages, upTo: Self.maximumPages) ?? [] }
+
+    /// Checks, before anything is measured, that `suite` fits in memory and that the device offers what its modes need.
+    func check(_ suite: LatencySuite) throws(ODPKitError) {
+        try Preflight.checkMemory(suite.memoryBytes, settings: "--pages \(pages) with --max-message \(maxMessage) and --samples \(samples.count(default: 1000))")
+        try Preflight.checkDevice(device.device, modes: suite.modes)
+    }
 
     /// The suite these options describe, running `parts`.
     func suite(_ parts: [LatencySuite.Part]) -> LatencySuite {

@@ -12,7 +12,7 @@ struct OverheadProbeTests {
 
     @Test func recordsTheBiasInsideASampleAndTheWholeCost() throws {
         let results = ProbeResults(expectedSamples: 1000)
-        OverheadProbe.run(samples: 1000, into: results)
+        try OverheadProbe.run(samples: 1000, into: results)
         let inside = try #require(results.cells.first { $0.operation == .clockPair })
         let whole = try #require(results.cells.first { $0.operation == .clockPairAndRecord })
         #expect(inside.summary.samples == 1000 && whole.summary.samples == 1000)

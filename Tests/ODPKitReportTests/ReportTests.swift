@@ -108,29 +108,49 @@ struct ReportTests {
         #expect(SamplesCSV.header.split(separator: ",").count == 8)
     }
 
-    @Test func csvWriterAppendsAfterOneHeader() throws {
+    @Test func csvWriterAppendsAfterOneHeaderAllOrNothing() throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("odpkit-samples-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).csv").path
         defer { try? FileManager.default.removeItem(atPath: path) }
         let cell = ReportCell(probe: .fault, mode: "mirror", operation: "RDMA READ", bytes: 65536, pages: 16, summary: .empty)
-        let first = try SamplesCSVWriter(path: path)
+        let first = try SamplesCSVWriter(path: path, appending: true)
         try first.append(cell.key, nanoseconds: [10, 20])
-        try first.close()
-        try first.close()
+        #expect(!FileManager.default.fileExists(atPath: path), "the file is named only once complete")
+        try first.commit()
+        first.discard()
         #expect(throws: ODPKitError.self) { try first.append(cell.key, nanoseconds: [1]) }
-        let second = try SamplesCSVWriter(path: path)
+        #expect(throws: ODPKitError.self) { try first.commit() }
+        let dropped = try SamplesCSVWriter(path: path, appending: true)
+        try dropped.append(cell.key, nanoseconds: [99], firstSample: 2)
+        dropped.discard()
+        let second = try SamplesCSVWriter(path: path, appending: true)
         try second.append(cell.key, nanoseconds: [30], firstSample: 2)
-        try second.close()
+        try second.commit()
         let lines = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n")
         #expect(lines == [
             "probe,mode,operation,bytes,pages,conditions,sample,nanoseconds",
             "fault,mirror,RDMA READ,65536,16,,0,10", "fault,mirror,RDMA READ,65536,16,,1,20", "fault,mirror,RDMA READ,65536,16,,2,30",
         ])
+        #expect(!FileManager.default.fileExists(atPath: path + ".partial"))
+        let replaced = try SamplesCSVWriter(path: path)
+        try replaced.commit()
+        #expect(try String(contentsOfFile: path, encoding: .utf8) == SamplesCSV.header + "\n")
     }
 
     @Test func csvWriterNamesTheFailedCall() {
         let error = #expect(throws: ODPKitError.self) { try SamplesCSVWriter(path: "/nonexistent-directory/samples.csv") }
         #expect(error?.function == "open")
         #expect(error?.errno == .noSuchFileOrDirectory)
+    }
+
+    @Test func aPartialReportSaysSoInItsJSONAndPage() throws {
+        let report = LatencyReport(testbed: Self.testbed, partial: true)
+        let json = try report.json()
+        #expect(json.contains("\"partial\" : true"))
+        #expect(try LatencyReport(json: json).partial)
+        #expect(ReportHTML.render(report).contains("Partial report: the run was interrupted"))
+        let whole = try LatencyReport(testbed: Self.testbed).json()
+        #expect(!whole.contains("partial") && !ReportHTML.render(LatencyReport(testbed: Self.testbed)).contains("Partial report"))
+        #expect(try !LatencyReport(json: whole).partial, "a report without the field, as every report before it, reads as complete")
     }
 
     // MARK: JSON
@@ -318,35 +338,6 @@ struct ReportTests {
     }
 
     // MARK: the command
-
-    @Test func reportCommandNamesTheProbesItKnows() throws {
-        for parts in ["warm,bogus", "warm,warm", ""] {
-            let result = try runProduct("odpkit", ["report", "--out", "unused", "--parts", parts])
-            #expect(result.status == 64 && result.stderr.contains("--parts takes coherence, overhead, warm, registration, fault, invalidation"), "\(parts): \(result.stderr)")
-        }
-        // One count of perftest rounds, or one per size.
-        for rounds in ["16,8,4", "0", "x", "100000"] {
-            let result = try runProduct("odpkit", ["report", "--out", "unused", "--perftest-rounds", rounds])
-            #expect(result.status == 64 && result.stderr.contains("--perftest-rounds takes one count 1...10000, or one per size"), "\(rounds): \(result.stderr)")
-        }
-    }
-
-    @Test func listsAndCountsAreBoundedBeforeTheyAreUsed() throws {
-        // A size in MiB that would overflow once shifted to bytes is refused, as is any count past its bound.
-        for (arguments, message) in [
-            (["bench", "refault", "--region-mib", "1,9223372036854775807"], "--region-mib takes sizes 1...1048576"),
-            (["bench", "warm", "--max-region-mib", "1048577"], "--max-region-mib takes 1...1048576"),
-            (["bench", "fault", "--pages", "1,1048577"], "--pages takes page counts 1...1048576"),
-            (["bench", "retired-key", "--samples", "0"], "--samples takes 1...100000000"),
-            (["bench", "refault", "--modes", "odp,odp"], "--modes takes distinct pinned, odp and mirror"),
-            (["peer", "fault", "--connect", "localhost", "--pages", "0"], "--pages takes page counts 1...262144"),
-            (["peer", "fault", "--connect", "localhost", "--changes", "dontneed,munmap"], "--changes takes distinct dontneed and munmap-mmap"),
-            (["peer", "fault", "--connect", "localhost", "--changes", "dontneed,dontneed"], "--changes takes distinct dontneed and munmap-mmap"),
-        ] {
-            let result = try runProduct("odpkit", arguments)
-            #expect(result.status == 64 && result.stderr.contains(message), "\(arguments): \(result.stderr)")
-        }
-    }
 
     @Test func renderCommandWritesThePage() throws {
         try withTemporaryDirectory("odpkit-render") { directory in

@@ -21,7 +21,7 @@ public enum KernelResources {
         public let kind: Kind
         public let fields: [String: Any]
 
-        func number(_ key: String) -> Int? { fields[key] as? Int }
+        public func number(_ key: String) -> Int? { fields[key] as? Int }
 
         public var description: String {
             "\(kind.rawValue) " + fields.keys.sorted().map { "\($0)=\(fields[$0]!)" }.joined(separator: " ")
@@ -30,10 +30,18 @@ public enum KernelResources {
 
     /// Every object of `kinds` that a thread of this process created (restrack records the thread).
     public static func held(_ kinds: [Kind] = Kind.allCases) throws -> [Object] {
-        let threads = Set(try FileManager.default.contentsOfDirectory(atPath: "/proc/self/task").compactMap(Int.init))
-        return try kinds.flatMap { kind in
-            try rows(of: kind).filter { ($0["pid"] as? Int).map(threads.contains) ?? false }.map { Object(kind: kind, fields: $0) }
-        }
+        let threads = try threads(of: getpid())
+        return try all(kinds).filter { $0.number("pid").map(threads.contains) ?? false }
+    }
+
+    /// Every object of `kinds` the kernel tracks, whichever process created it.
+    public static func all(_ kinds: [Kind] = Kind.allCases) throws -> [Object] {
+        try kinds.flatMap { kind in try rows(of: kind).map { Object(kind: kind, fields: $0) } }
+    }
+
+    /// The ids of the threads of process `pid` (a thread's id is what restrack records as `pid`).
+    public static func threads(of pid: Int32) throws -> Set<Int> {
+        Set(try FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/task").compactMap(Int.init))
     }
 
     /// This process's objects of the device context that holds the memory region with local key

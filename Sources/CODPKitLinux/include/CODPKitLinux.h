@@ -67,5 +67,6 @@ static inline uint8_t odpkit_load_volatile_byte(const void *address) {
 }
 
 #include "CODPKitUserfaultfd.h"
+#include "CODPKitSignals.h"
 
 #endif

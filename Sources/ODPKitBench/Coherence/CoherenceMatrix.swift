@@ -23,12 +23,24 @@ public enum CoherenceMatrix {
     public static var stagingBytes: Int { CoherenceScenario.all.map { $0.pages * pageSize }.max() ?? pageSize }
 
     /// Every cell of `scenarios` × `accesses` × `modes`, `repeats` times each (modes interleaved within
-    /// a repetition), on `path`. Throws only when the path cannot be recovered after a failed cell.
+    /// a repetition), on `path`. Throws when the path cannot be recovered after a failed cell, and
+    /// `.interrupted` once `interruption` is set (checked before each check).
     public static func run(
         scenarios: [CoherenceScenario], modes: [RegistrationMode], accesses: [NICAccess] = NICAccess.allCases, repeats: Int = 1,
-        on path: LoopbackPath, progress: (String) -> Void = { _ in }
+        on path: LoopbackPath, interruption: Interruption = .signals, progress: (String) -> Void = { _ in }
     ) throws(ODPKitError) -> [CoherenceCell] {
         var cells: [CoherenceCell] = []
+        try run(scenarios: scenarios, modes: modes, accesses: accesses, repeats: repeats, on: path, interruption: interruption,
+                into: &cells, progress: progress)
+        return cells
+    }
+
+    /// `run`, appending each scenario and access's cells (every mode) to `cells` once they are measured:
+    /// when it throws, `cells` holds those measured before.
+    public static func run(
+        scenarios: [CoherenceScenario], modes: [RegistrationMode], accesses: [NICAccess] = NICAccess.allCases, repeats: Int = 1,
+        on path: LoopbackPath, interruption: Interruption = .signals, into cells: inout [CoherenceCell], progress: (String) -> Void = { _ in }
+    ) throws(ODPKitError) {
         for scenario in scenarios {
             for access in accesses {
                 progress("coherence: \(scenario.name), NIC \(access)")
@@ -37,6 +49,7 @@ public enum CoherenceMatrix {
                 var windows: [RegistrationMode: [UInt64]] = [:]
                 for _ in 0..<max(1, repeats) {
                     for mode in modes {
+                        try interruption.check("the coherence matrix")
                         let outcome = try check(scenario, access: access, mode: mode, on: path)
                         verdicts[mode, default: []].append(outcome.verdict)
                         details[mode] = outcome.detail
@@ -49,7 +62,6 @@ public enum CoherenceMatrix {
                 }
             }
         }
-        return cells
     }
 
     /// How many times a cell whose unmapped pages another thread's mapping took is tried.

@@ -15,7 +15,8 @@ import Glibc
 /// details: each message is a 4-byte big-endian length, then that many bytes of JSON.
 ///
 /// A receive or send that waits longer than the `ioTimeout` the channel was made with fails with
-/// `.timedOut`; `close()` is idempotent, `deinit` closes.
+/// `.timedOut`, and a receive or a connection attempt stops with `.interrupted` on SIGINT or SIGTERM
+/// (`Interruption.signals`); `close()` is idempotent, `deinit` closes.
 public final class PeerChannel {
     /// The port `odpkit peer` listens on unless told otherwise (perftest's is 18515).
     public static let defaultPort: UInt16 = 18516
@@ -27,10 +28,13 @@ public final class PeerChannel {
     /// A longer announced length is refused before anything is read or allocated.
     public var maximumMessageBytes = PeerChannel.defaultMaximumMessageBytes
     private var fd: Int32?
+    /// How long a receive waits for the peer's next bytes.
+    private let timeout: Duration
 
     init(fd: Int32, peer: String, timeout: Duration) throws(ODPKitError) {
         self.fd = fd
         self.peer = peer
+        self.timeout = timeout
         do throws(ODPKitError) {
             try system_setOption(fd, Int32(IPPROTO_TCP), TCP_NODELAY, 1, "TCP_NODELAY")
             try system_setTimeouts(fd, timeout)
@@ -46,7 +50,7 @@ public final class PeerChannel {
     }
 
     /// Connects to `host` (a name or an IPv4 address) at `port`, trying again every 50 ms while nobody
-    /// listens there, until `timeout` passes.
+    /// listens there (or answers within a second), until `timeout` passes.
     ///
     /// The corresponding C functions are `getaddrinfo`, `socket` and `connect`.
     public static func connect(host: String, port: UInt16 = defaultPort, timeout: Duration = .seconds(30), ioTimeout: Duration = .seconds(60)) throws(ODPKitError) -> PeerChannel {
@@ -57,6 +61,9 @@ public final class PeerChannel {
             let fd = try system_tcpSocket()
             let refused: Errno?
             do throws(ODPKitError) {
+                // A host that does not answer holds connect for the kernel's SYN retries (minutes): each
+                // attempt gets at most a second, so that the deadline and SIGINT are heard.
+                try system_setTimeouts(fd, min(.seconds(1), max(.milliseconds(1), deadline - clock.now)))
                 refused = try system_connect(fd, address)
             } catch {
                 try? system_closeSocket(fd)
@@ -66,6 +73,7 @@ public final class PeerChannel {
                 return try PeerChannel(fd: fd, peer: describe(address), timeout: ioTimeout)
             }
             try? system_closeSocket(fd)
+            try Interruption.signals.check("the connection to \(describe(address))")
             guard clock.now < deadline else {
                 throw ODPKitError(.timedOut, function: "connect", errno: refused, reason: "nobody accepted a connection at \(describe(address)) within \(timeout) (last: \(refused)); is `odpkit peer serve` running there?")
             }
@@ -141,6 +149,10 @@ public final class PeerChannel {
             while received < count {
                 let got: Int
                 do throws(ODPKitError) {
+                    // Waited for here, in slices that SIGINT or SIGTERM can end, rather than in recv.
+                    guard try system_pollReadable(fd, timeout: timeout, waitingFor: "a message's \(part) from \(peer)") else {
+                        throw ODPKitError(.timedOut, function: "recv", reason: "timed out waiting for a message's \(part) from \(peer)")
+                    }
                     got = try timedOutAsError("recv", "waiting for a message's \(part) from \(peer)") { () throws(ODPKitError) in
                         try system_receive(fd, UnsafeMutableRawBufferPointer(rebasing: buffer[received...]))
                     }

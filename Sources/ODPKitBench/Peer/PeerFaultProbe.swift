@@ -26,6 +26,9 @@ public enum PeerFaultProbe {
     static let canaryByte: UInt8 = 0xEE
     /// The changes the server drops pages with: each leaves the range mapped, reading zeros.
     public static let changes: [MappingChange] = [.dontNeed, .mapOver]
+    /// The most pages one cell drops (1 GiB of 4 KiB pages: the client stages them all, the server holds
+    /// them once per mode).
+    public static let maximumPages = 1 << 18
 
     /// Runs the client side over `channel`, connected to `odpkit peer serve` (or `serve(_:device:)`),
     /// into `results`; returns the report of its cells, with the pages each access saw, the hosts, the
@@ -74,6 +77,7 @@ public enum PeerFaultProbe {
             }
         }
         for round in 0...samples {
+            try Interruption.signals.check("the peer fault probe")
             for index in cells.indices {
                 try measure(&cells[index], recording: round > 0, link: link, staging: staging, stagingRegion: stagingRegion, expected: expected, canary: canary, channel: channel)
             }

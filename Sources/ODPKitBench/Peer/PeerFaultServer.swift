@@ -13,8 +13,9 @@ final class PeerFaultServer {
 
     /// Registers `setup.pages` pages in each mode on `device` and connects to the client's queue pair.
     init(_ setup: PeerSetup, device: String?) throws(ODPKitError) {
-        guard setup.pages > 0, !setup.modes.isEmpty, Set(setup.modes).count == setup.modes.count else {
-            throw ODPKitError(.invalidArgument, function: "odpkit peer serve", reason: "needs distinct modes and pages above zero, got \(setup.modes) and \(setup.pages)")
+        guard (1...PeerFaultProbe.maximumPages).contains(setup.pages), !setup.modes.isEmpty, Set(setup.modes).count == setup.modes.count else {
+            throw ODPKitError(.invalidArgument, function: "odpkit peer serve",
+                              reason: "needs distinct modes and 1...\(PeerFaultProbe.maximumPages) pages, got \(setup.modes) and \(setup.pages)")
         }
         var options = setup.options
         options.gidIndex = nil

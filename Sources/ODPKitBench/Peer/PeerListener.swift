@@ -33,12 +33,13 @@ public final class PeerListener {
         try? close()
     }
 
-    /// Waits for one peer to connect, for at most `timeout` (nil: as long as it takes).
+    /// Waits for one peer to connect, for at most `timeout` (nil: as long as it takes, or until SIGINT
+    /// or SIGTERM: `.interrupted`).
     ///
     /// The corresponding C functions are `poll` and `accept`.
     public func accept(timeout: Duration? = nil, ioTimeout: Duration = .seconds(60)) throws(ODPKitError) -> PeerChannel {
         guard let fd else { throw ODPKitError(.closed, function: "accept", reason: "the listener on port \(port) was closed") }
-        guard try system_pollReadable(fd, timeout: timeout) else {
+        guard try system_pollReadable(fd, timeout: timeout, waitingFor: "a peer to connect to port \(port)") else {
             throw ODPKitError(.timedOut, function: "accept", reason: "no peer connected to port \(port) within \(timeout.map { "\($0)" } ?? "forever")")
         }
         let (connected, peer) = try system_accept(fd)

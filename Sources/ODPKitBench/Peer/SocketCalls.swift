@@ -59,11 +59,21 @@ func system_localAddress(_ fd: Int32) throws(ODPKitError) -> sockaddr_in {
 }
 
 /// Waits until `fd` is readable or `timeout` passes (nil: forever); returns whether it is readable.
+/// It waits in slices of at most 100 ms and throws `.interrupted`, naming `waitingFor`, once
+/// `interruption` is set.
 /// The corresponding C function is `poll`.
-func system_pollReadable(_ fd: Int32, timeout: Duration?) throws(ODPKitError) -> Bool {
-    var entry = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
-    let milliseconds = timeout.map { Int32(clamping: ($0.nanoseconds + 999_999) / 1_000_000) } ?? -1
-    return try retryingOnInterrupt("poll") { poll(&entry, 1, milliseconds) } > 0
+func system_pollReadable(_ fd: Int32, timeout: Duration?, waitingFor: @autoclosure () -> String,
+                         interruption: Interruption = .signals) throws(ODPKitError) -> Bool {
+    let deadline = timeout.map { monotonicNanoseconds() &+ $0.nanoseconds }
+    while true {
+        try interruption.check("the wait for \(waitingFor())")
+        let now = monotonicNanoseconds()
+        let left = deadline.map { $0 > now ? $0 - now : 0 }
+        let slice = min(100_000_000, left ?? 100_000_000)
+        var entry = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+        if try retryingOnInterrupt("poll", { poll(&entry, 1, Int32((slice + 999_999) / 1_000_000)) }) > 0 { return true }
+        if left == 0 { return false }
+    }
 }
 
 /// Accepts one connection on a listening `fd`: the new socket (close-on-exec) and the peer's address.
@@ -84,7 +94,8 @@ func system_accept(_ fd: Int32) throws(ODPKitError) -> (fd: Int32, peer: sockadd
 }
 
 /// Connects `fd` to `address`; nil when nobody is there yet (ECONNREFUSED, ENETUNREACH, EHOSTUNREACH,
-/// ETIMEDOUT), so the caller may try again with a new socket. The corresponding C function is `connect`.
+/// ETIMEDOUT, or EINPROGRESS: no answer within the socket's send timeout), so the caller may try again
+/// with a new socket. The corresponding C function is `connect`.
 func system_connect(_ fd: Int32, _ address: sockaddr_in) throws(ODPKitError) -> Errno? {
     var address = address
     do throws(ODPKitError) {
@@ -94,7 +105,7 @@ func system_connect(_ fd: Int32, _ address: sockaddr_in) throws(ODPKitError) -> 
         return nil
     } catch {
         switch error.errno {
-        case .connectionRefused?, .networkUnreachable?, .noRouteToHost?, .timedOut?: return error.errno
+        case .connectionRefused?, .networkUnreachable?, .noRouteToHost?, .timedOut?, .nowInProgress?: return error.errno
         // A connect interrupted and retried finds the first attempt's connection.
         case .socketIsConnected?: return nil
         default: throw error

@@ -26,6 +26,8 @@ public final class PerftestPartner {
     private let input: Pipe
     private let output: Pipe
     private let commandLine: String
+    /// What stops the waits for the partner (SIGINT or SIGTERM): it is then terminated.
+    private let interruption: Interruption
     private var closed = false
 
     /// The running program's executable (`/proc/self/exe`): odpkit's own, when the report runs.
@@ -42,6 +44,7 @@ public final class PerftestPartner {
         process.arguments = ["perftest-partner", "--test", test, "--bytes", String(bytes), "--samples", String(budget.samples),
                              "--warm-up", String(budget.warmUp), "--device", device]
         commandLine = ([executable] + (process.arguments ?? [])).joined(separator: " ")
+        interruption = budget.interruption
         input = Pipe()
         output = Pipe()
         process.standardInput = input
@@ -51,7 +54,13 @@ public final class PerftestPartner {
         } catch {
             throw ODPKitError(.programFailed, function: "PerftestPartner", reason: "\(commandLine) did not start: \(error)")
         }
-        let line = readLine()
+        let line: String?
+        do throws(ODPKitError) {
+            line = try process.waiting(for: "odpkit perftest-partner to be ready", interruption: interruption) { readLine() }
+        } catch {
+            close()
+            throw error
+        }
         guard line == Self.ready else {
             close()
             throw failure(line.map { "printed \"\($0)\" instead of \(Self.ready)" } ?? "ended before it was ready")
@@ -64,8 +73,11 @@ public final class PerftestPartner {
     /// `.programFailed` when it fails or prints no samples.
     public func measure(into recorder: CellRecorder) throws(ODPKitError) {
         try? input.fileHandleForWriting.close()
-        let printed = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
+        let printed = try process.waiting(for: "odpkit perftest-partner's samples", interruption: interruption) { () -> Data in
+            let printed = output.fileHandleForReading.readDataToEndOfFile()
+            process.waitUntilExit()
+            return printed
+        }
         closed = true
         guard process.succeeded else { throw failure(process.ending) }
         guard let measured = try? JSONDecoder().decode(Measured.self, from: printed) else {
@@ -97,6 +109,16 @@ public final class PerftestPartner {
         }
     }
 
+    /// Waits for the end of standard input, the go, in slices that `interruption` (SIGINT, SIGTERM) can
+    /// end: a perftest process started after this one may hold a copy of the input's other end, which
+    /// would keep the end from coming until it exits.
+    private static func awaitTheGo(interruption: Interruption) throws(ODPKitError) {
+        var buffer = [UInt8](repeating: 0, count: 512)
+        while try system_pollReadable(0, timeout: nil, waitingFor: "the go on standard input", interruption: interruption) {
+            guard try retryingOnInterrupt("read", reason: "cannot read standard input", { read(0, &buffer, buffer.count) }) > 0 else { return }
+        }
+    }
+
     private func failure(_ what: String) -> ODPKitError {
         ODPKitError(.programFailed, function: "PerftestPartner", reason: "\(commandLine) \(what)")
     }
@@ -111,7 +133,7 @@ public final class PerftestPartner {
         let path = try LoopbackPath(device: device, stagingBytes: 2 * max(bytes, pageSize))
         defer { try? path.close() }
         FileHandle.standardOutput.write(Data((ready + "\n").utf8))
-        _ = FileHandle.standardInput.readDataToEndOfFile()
+        try awaitTheGo(interruption: budget.interruption)
         let whole = ProbeBudget(samples: budget.samples, warmUp: budget.warmUp, secondsPerCell: 3600, minimumSamples: budget.samples)
         let results = ProbeResults(expectedSamples: budget.samples)
         try WarmProbe.run(sizes: [bytes], operations: [operation], modes: [.pinned], budget: whole, on: path, into: results) { _ in }

@@ -19,7 +19,8 @@ public struct PerftestProgram: Sendable, Hashable {
     /// Runs `tests` (`read`, `write`) at every size of `sizes`, `iterations` each, and returns what the
     /// program printed; `.programFailed` naming the program when it cannot start, exits non-zero or prints no
     /// result for a test and size asked for.
-    public func run(tests: [String], sizes: [Int], iterations: Int) throws(ODPKitError) -> [PerftestResult] {
+    /// SIGINT or SIGTERM (`interruption`) terminates the program and throws `.interrupted`.
+    public func run(tests: [String], sizes: [Int], iterations: Int, interruption: Interruption = .signals) throws(ODPKitError) -> [PerftestResult] {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: path)
         process.arguments = ["--tests", tests.joined(separator: ","), "--sizes", sizes.map(String.init).joined(separator: ","),
@@ -35,8 +36,11 @@ public struct PerftestProgram: Sendable, Hashable {
         } catch {
             throw ODPKitError(.programFailed, function: "PerftestProgram.run", reason: "\(path) did not start: \(error)")
         }
-        let printed = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
+        let printed = try process.waiting(for: "\(path)", interruption: interruption) { () -> String in
+            let printed = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            process.waitUntilExit()
+            return printed
+        }
         guard process.succeeded else {
             throw ODPKitError(.programFailed, function: "PerftestProgram.run",
                               reason: "\(path) \(process.arguments?.joined(separator: " ") ?? "") \(process.ending)"

@@ -54,6 +54,7 @@ public enum PerftestRounds {
         let all = pairs(rounds: rounds, sizes: sizes)
         let last = all.last?.round ?? 1
         for pair in all {
+            try budget.interruption.check("the perftest rounds")
             let binary = PerftestPairing.measure(test: pair.test)?.binary ?? pair.test
             progress("perftest rounds: \(pair.round) of \(last), \(pair.odpkitFirst ? "a fresh odpkit then \(binary)" : "\(binary) then a fresh odpkit"), \(pair.bytes) bytes")
             let partner = try PerftestPartner(executable: odpkit, test: pair.test, bytes: pair.bytes, budget: budget, device: device)
@@ -61,7 +62,7 @@ public enum PerftestRounds {
             let recorder = results.recorder(CellKey(probe: .warm, mode: .pinned, operation: pair.operation.cellOperation, bytes: pair.bytes,
                                                     pages: (pair.bytes + pageSize - 1) / pageSize, conditions: PerftestPairing.conditions(round: pair.round)))
             if pair.odpkitFirst { try partner.measure(into: recorder) }
-            perftest += try program.run(tests: [pair.test], sizes: [pair.bytes], iterations: budget.samples).map { result in
+            perftest += try program.run(tests: [pair.test], sizes: [pair.bytes], iterations: budget.samples, interruption: budget.interruption).map { result in
                 var result = result
                 result.round = pair.round
                 return result

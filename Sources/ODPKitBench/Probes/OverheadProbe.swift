@@ -1,15 +1,18 @@
 import Foundation
-import ODPKit
+public import ODPKit
 public import ODPKitReport
 
 /// What measuring costs. Two cells: the bias inside every sample (two clock reads back to back, the
 /// only part of measuring a timed interval contains) and the whole cost of taking one sample (the two
 /// reads and one record into a cell's raw samples), which only slows the probe down.
 public enum OverheadProbe {
-    public static func run(samples: Int, into results: ProbeResults) {
+    /// Takes `samples` samples of both cells into `results`; stops with `.interrupted` once `interruption`
+    /// is set (checked every 4096 samples, outside them).
+    public static func run(samples: Int, into results: ProbeResults, interruption: Interruption = .signals) throws(ODPKitError) {
         let inside = results.recorder(CellKey(probe: .overhead, mode: .noRegion, operation: .clockPair, bytes: 0, pages: 0))
         let whole = results.recorder(CellKey(probe: .overhead, mode: .noRegion, operation: .clockPairAndRecord, bytes: 0, pages: 0))
-        for _ in 0..<samples {
+        for index in 0..<samples {
+            if index & 4095 == 0 { try interruption.check("the overhead probe") }
             let start = monotonicNanoseconds()
             let sampleStart = monotonicNanoseconds()
             let sampleEnd = monotonicNanoseconds()

@@ -71,6 +71,7 @@ public enum RefaultProbe {
         }
         let slots = max(1, regionBytes / invalidatedBytes)
         for sample in 0..<samples {
+            try Interruption.signals.check("the refault probe")
             let range = ((sample % slots) * invalidatedBytes)..<((sample % slots) * invalidatedBytes + invalidatedBytes)
             for setup in setups {
                 let cells = setup.cells

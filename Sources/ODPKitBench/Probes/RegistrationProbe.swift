@@ -54,6 +54,7 @@ public enum RegistrationProbe {
                         let roundStart = monotonicNanoseconds()
                         defer { longestRound[condition] = max(longestRound[condition] ?? 0, monotonicNanoseconds() - roundStart) }
                         for (mode, register, deregister) in recorders {
+                            try budget.checkInterruption()
                             if !present { try memory.dropPages() }
                             let start = monotonicNanoseconds()
                             let region: RegisteredRegion

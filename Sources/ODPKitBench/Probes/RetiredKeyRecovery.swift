@@ -83,6 +83,7 @@ public enum RetiredKeyRecovery {
 
         var outcome = Outcome()
         for sample in 0..<samples {
+            try Interruption.signals.check("the retired-key probe")
             var keys = try mirror.keyTable()
             try memory.dropPages(0..<pageSize)
             try waitForRefresh(of: mirror, after: keys.generation)

@@ -79,6 +79,7 @@ public enum WarmProbe {
                 }
                 try blocks(of: budget).rounds(cells: plan.count) { _, recording throws(ODPKitError) in
                     for (region, recorder) in plan {
+                        try budget.checkInterruption()
                         let count = recording ? min(blockSamples, budget.samples - recorder.samples.count - recorder.failures) : blockSamples
                         if let access = operation.access, region.mirror.map({ size <= $0.chunkSize }) ?? true {
                             recorder.measureBlock(recording, count: count) { samples, measured throws(ODPKitError) in

@@ -59,6 +59,10 @@ public struct LatencySuite: Sendable {
 
     /// Runs the parts in order on `device` (the first device when nil). `progress` hears a line per
     /// step; `samples` (when given) gets each part's raw samples as soon as the part is done.
+    ///
+    /// When `budget.interruption` is set (SIGINT or SIGTERM), the run stops at the next round or check,
+    /// closes what the probe had opened, and returns the cells measured until then as a `partial`
+    /// report whose notes say where it stopped; `samples` gets their raw samples too.
     public func run(device: String?, samples: SamplesCSVWriter? = nil, progress: @escaping (String) -> Void) throws(ODPKitError) -> LatencyReport {
         let started = monotonicNanoseconds()
         let startedAt = LatencyReport.timestamp()
@@ -77,57 +81,90 @@ public struct LatencySuite: Sendable {
         }
         var estimate = ProgressEstimate(weights: stepWeights(registrationSizes: RegistrationProbe.sizes(upTo: maximum),
                                                              hugePagesFrom: TransparentHugePages.smallestAdvised() ?? 0))
+        var step = "the start"
         let say: (String) -> Void = { line in
+            step = line
             estimate.beginStep()
             progress(estimate.line(line, elapsedSeconds: Double(monotonicNanoseconds() - started) / 1e9))
         }
         var perftestResults: [PerftestResult] = []
         var coherence: [CoherenceCell] = []
-        if let perftest {
-            perftestResults = try PerftestRounds.run(program: perftest, odpkit: odpkitExecutable, rounds: perftestRounds, sizes: perftestSizes,
-                                                     budget: budget, device: path.context.deviceName, into: results, progress: say)
+        var interrupted: ODPKitError?
+        do throws(ODPKitError) {
+            if let perftest {
+                perftestResults = try PerftestRounds.run(program: perftest, odpkit: odpkitExecutable, rounds: perftestRounds, sizes: perftestSizes,
+                                                         budget: budget, device: path.context.deviceName, into: results, progress: say)
+            }
+            for part in parts {
+                try measure(part, registrationMaximum: maximum, coherence: &coherence, notes: &notes, on: path, into: results, progress: say)
+                if let samples {
+                    try Self.write(results.recorders[written...], to: samples)
+                }
+                written = results.recorders.count
+            }
+        } catch where error.code == .interrupted {
+            interrupted = error
         }
-        for part in parts {
-            switch part {
-            case .coherence:
-                coherence = try CoherenceMatrix.run(scenarios: CoherenceScenario.all, modes: modes, on: path, progress: say)
-            case .overhead:
-                say("overhead: clock pair inside each sample, and with the record, \(max(budget.samples, 10_000)) samples")
-                OverheadProbe.run(samples: max(budget.samples, 10_000), into: results)
-            case .registration:
-                let sizes = RegistrationProbe.sizes(upTo: maximum)
-                let hugePagesFrom = TransparentHugePages.smallestAdvised() ?? 0
-                if let smallest = sizes.first, hugePagesFrom > smallest {
-                    notes.append("Registration with THP on starts at \(hugePagesFrom) bytes, the kernel's smallest transparent huge page for an advised mapping: a smaller mapping holds no huge page, so THP on would measure THP off again.")
-                }
-                try RegistrationProbe.run(sizes: sizes, modes: modes, hugePagesFrom: hugePagesFrom, budget: budget, on: path, into: results, progress: say)
-            case .fault:
-                try FaultProbe.run(pageCounts: pageCounts, modes: modes, prefetch: prefetch, budget: budget, on: path, into: results, progress: say)
-            case .invalidation:
-                try InvalidationProbe.run(pageCounts: pageCounts, modes: modes, budget: budget, on: path, into: results, progress: say)
-            case .warm:
-                try WarmProbe.run(sizes: WarmProbe.sizes(upTo: warmMaximum), modes: modes, budget: budget, on: path, into: results, progress: say)
-            }
+        // Nothing after this needs the device: an interrupted run has deregistered everything before it
+        // summarises and writes what it measured.
+        let deviceName = path.context.deviceName
+        try? path.close()
+        // Every cell's summary is worked out from its histogram once, for the note and the report.
+        var cells = results.cells
+        if let interrupted {
             if let samples {
-                for recorder in results.recorders[written...] {
-                    try samples.append(recorder.key, nanoseconds: recorder.samples)
-                }
-                try samples.synchronize()
+                try Self.write(results.recorders[written...], to: samples)
             }
-            written = results.recorders.count
+            // Cells planned for the step that was stopped but never sampled hold no figure of their own.
+            cells.removeAll { $0.summary.samples == 0 && $0.failures == 0 }
+            let tenths = (monotonicNanoseconds() - started) / 100_000_000
+            notes.insert("Partial report: \(interrupted.function) stopped the run after \(tenths / 10).\(tenths % 10) s, during \"\(step)\"; the cells are those measured until then, and the parts and steps after it were not measured.", at: 0)
         }
         notes += results.failureNotes
-        notes += Self.budgetNotes(results, budget: budget)
-        // Every cell's summary is worked out from its histogram once, for the note and the report.
-        let cells = results.cells
+        notes += Self.budgetNotes(results, budget: budget, interrupted: interrupted != nil)
         if let overhead = OverheadProbe.note(cells) { notes.append(overhead) }
-        let testbed = TestbedLabel.current(device: path.context.deviceName)
+        let testbed = TestbedLabel.current(device: deviceName)
         notes += Self.clocksourceNotes(atStart: clocksourceAtStart, atEnd: testbed.clocksource ?? "unknown")
         return LatencyReport(
             testbed: testbed, startedAt: startedAt,
             durationSeconds: Double(monotonicNanoseconds() - started) / 1e9, settings: settings,
-            cells: cells, perftest: perftestResults, faultCosts: FaultProbe.costs(results), coherence: coherence, notes: notes
+            cells: cells, perftest: perftestResults, faultCosts: FaultProbe.costs(results), coherence: coherence, notes: notes,
+            partial: interrupted != nil
         )
+    }
+
+    /// Runs one part of the suite into `results` (the coherence matrix into `coherence`), adding the notes it has.
+    private func measure(_ part: Part, registrationMaximum maximum: Int, coherence: inout [CoherenceCell], notes: inout [String],
+                         on path: LoopbackPath, into results: ProbeResults, progress say: (String) -> Void) throws(ODPKitError) {
+        switch part {
+        case .coherence:
+            try CoherenceMatrix.run(scenarios: CoherenceScenario.all, modes: modes, on: path, interruption: budget.interruption,
+                                    into: &coherence, progress: say)
+        case .overhead:
+            say("overhead: clock pair inside each sample, and with the record, \(Self.overheadSamples(budget)) samples")
+            try OverheadProbe.run(samples: Self.overheadSamples(budget), into: results, interruption: budget.interruption)
+        case .registration:
+            let sizes = RegistrationProbe.sizes(upTo: maximum)
+            let hugePagesFrom = TransparentHugePages.smallestAdvised() ?? 0
+            if let smallest = sizes.first, hugePagesFrom > smallest {
+                notes.append("Registration with THP on starts at \(hugePagesFrom) bytes, the kernel's smallest transparent huge page for an advised mapping: a smaller mapping holds no huge page, so THP on would measure THP off again.")
+            }
+            try RegistrationProbe.run(sizes: sizes, modes: modes, hugePagesFrom: hugePagesFrom, budget: budget, on: path, into: results, progress: say)
+        case .fault:
+            try FaultProbe.run(pageCounts: pageCounts, modes: modes, prefetch: prefetch, budget: budget, on: path, into: results, progress: say)
+        case .invalidation:
+            try InvalidationProbe.run(pageCounts: pageCounts, modes: modes, budget: budget, on: path, into: results, progress: say)
+        case .warm:
+            try WarmProbe.run(sizes: WarmProbe.sizes(upTo: warmMaximum), modes: modes, budget: budget, on: path, into: results, progress: say)
+        }
+    }
+
+    /// Appends the raw samples of `recorders` to `samples` and makes them durable.
+    private static func write(_ recorders: ArraySlice<CellRecorder>, to samples: SamplesCSVWriter) throws(ODPKitError) {
+        for recorder in recorders {
+            try samples.append(recorder.key, nanoseconds: recorder.samples)
+        }
+        try samples.synchronize()
     }
 
     /// The bytes of the loopback path's staging buffer, pinned for the whole run: twice the warm probe's
@@ -136,6 +173,26 @@ public struct LatencySuite: Sendable {
     /// coherence scenario (a check READs or WRITEs it whole through the buffer).
     public var stagingBytes: Int {
         max(2 * warmMaximum, (pageCounts.max() ?? 1) * pageSize, (CoherenceScenario.all.map(\.pages).max() ?? 1) * pageSize)
+    }
+
+    /// The most memory the run holds at once, for `Preflight.checkMemory`: the staging buffer, and the
+    /// largest of what its parts hold — a region per mode (warm: twice the largest message; fault and
+    /// invalidation: the largest drop, rounded to mirror chunks, and the invalidation's spare mapping),
+    /// the registration probe's largest region (one, shared by the modes), the overhead probe's raw samples.
+    public var memoryBytes: Int {
+        let chunk = MirrorRegion.defaultChunkSize
+        let drop = (pageCounts.max() ?? 1) * pageSize
+        var held = [0]
+        if parts.contains(.warm) { held.append(modes.count * 2 * max(pageSize, warmMaximum)) }
+        if parts.contains(.fault) || parts.contains(.invalidation) { held.append(modes.count * ((drop + chunk - 1) / chunk + 1) * chunk + drop) }
+        if parts.contains(.registration) { held.append(Self.registrationCap(registrationMaximum)) }
+        if parts.contains(.overhead) { held.append(2 * Self.overheadSamples(budget) * MemoryLayout<UInt64>.size) }
+        return stagingBytes + (held.max() ?? 0)
+    }
+
+    /// The overhead probe's samples: the budget's, and at least 10 000.
+    static func overheadSamples(_ budget: ProbeBudget) -> Int {
+        max(budget.samples, 10_000)
     }
 
     /// The weight of every step the run will announce, in the order it announces them (one per perftest
@@ -189,10 +246,9 @@ public struct LatencySuite: Sendable {
 
     /// `maximum`, or less: a power of two no larger than a quarter of MemAvailable.
     static func registrationCap(_ maximum: Int) -> Int {
-        guard let line = firstLine(of: "/proc/meminfo", startingWith: "MemAvailable:"),
-              let kibibytes = Int(line.split(separator: " ").dropFirst().first ?? "") else { return maximum }
+        guard let available = Preflight.memoryAvailable() else { return maximum }
         var cap = pageSize
-        while cap * 2 <= kibibytes * 1024 / 4 && cap * 2 <= maximum { cap *= 2 }
+        while cap * 2 <= available / 4 && cap * 2 <= maximum { cap *= 2 }
         return cap
     }
 
@@ -208,11 +264,14 @@ public struct LatencySuite: Sendable {
         return []
     }
 
-    /// Cells that stopped at the time budget before `samples`: said, not hidden.
-    static func budgetNotes(_ results: ProbeResults, budget: ProbeBudget) -> [String] {
-        let short = results.recorders.filter { $0.key.probe != .overhead && $0.samples.count + $0.failures < budget.samples }
+    /// Cells that stopped at the time budget (or, in an `interrupted` run, at the interruption) before
+    /// `samples`: said, not hidden. A cell the interruption left without a sample is not in the report.
+    static func budgetNotes(_ results: ProbeResults, budget: ProbeBudget, interrupted: Bool = false) -> [String] {
+        let kept = results.recorders.filter { $0.samples.count + $0.failures > 0 || !interrupted }
+        let short = kept.filter { $0.key.probe != .overhead && $0.samples.count + $0.failures < budget.samples }
         guard !short.isEmpty else { return [] }
         let fewest = short.map { $0.samples.count }.min() ?? 0
-        return ["\(short.count) of \(results.recorders.count) cells stopped at the time budget (\(budget.secondsPerCell) s per cell) before \(budget.samples) samples; the fewest has \(fewest). Each cell's sample count is in its row."]
+        let stop = interrupted ? "at the time budget (\(budget.secondsPerCell) s per cell) or at the interruption" : "at the time budget (\(budget.secondsPerCell) s per cell)"
+        return ["\(short.count) of \(kept.count) cells stopped \(stop) before \(budget.samples) samples; the fewest has \(fewest). Each cell's sample count is in its row."]
     }
 }

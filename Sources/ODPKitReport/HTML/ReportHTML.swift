@@ -13,7 +13,7 @@ public enum ReportHTML {
         var page = "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
         page += "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
         page += "<title>odpkit report — \(report.testbed.summary.htmlEscaped)</title>\n<style>\(style)</style>\n</head>\n<body>\n<main>\n"
-        page += header(report.testbed)
+        page += header(report.testbed, partial: report.partial)
         page += HeadlineSection.render(report)
         page += CoherenceSection.render(report.coherence)
         page += facts(report)
@@ -28,9 +28,12 @@ public enum ReportHTML {
 
     static let notMeasured = "<p class=\"empty\">not measured in this run</p>\n"
 
-    /// The title, the testbed's line and, on an emulated CPU, the warning.
-    private static func header(_ testbed: TestbedLabel) -> String {
-        var out = "<header>\n<h1>odpkit latency report</h1>\n<p class=\"testbed\">\(testbed.summary.htmlEscaped)</p>\n"
+    /// The title, the testbed's line, on a partial report its warning, and on an emulated CPU the warning.
+    private static func header(_ testbed: TestbedLabel, partial: Bool) -> String {
+        var out = "<header>\n<h1>odpkit latency report\(partial ? " (partial)" : "")</h1>\n<p class=\"testbed\">\(testbed.summary.htmlEscaped)</p>\n"
+        if partial {
+            out += "<p class=\"warning partial\">Partial report: the run was interrupted before it measured everything it was asked to. It shows the cells measured until then; the notes say where it stopped.</p>\n"
+        }
         if testbed.emulated {
             out += "<p class=\"warning\">The CPU is emulated (qemu TCG): every time is inflated. Compare the modes with each other, not with hardware.</p>\n"
         }

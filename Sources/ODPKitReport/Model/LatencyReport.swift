@@ -7,7 +7,8 @@ public import ODPKit
 /// The JSON also holds `fits`, the registration fits; they are not read back but computed again from
 /// the cells, so a report from before they were written decodes too, and they always match its cells.
 /// `faultCosts` is written when there are any and read back when present, so a report from before it
-/// was written decodes (with none) and encodes to the same JSON.
+/// was written decodes (with none) and encodes to the same JSON. `partial` likewise: written only when
+/// true, read as false when absent.
 public struct LatencyReport: Sendable, Codable, Equatable {
     /// The version of this JSON layout.
     public static let currentSchema = "odpkit.report/1"
@@ -27,6 +28,9 @@ public struct LatencyReport: Sendable, Codable, Equatable {
     /// reports written before the matrix was part of them. The JSON leaves the field out when empty.
     public var coherence: [CoherenceCell]
     public var notes: [String]
+    /// Whether the run stopped before it measured everything it was asked to (SIGINT or SIGTERM): the
+    /// cells are those measured until then, and a note says where it stopped.
+    public var partial: Bool
 
     /// Registration and deregistration time against region size as straight lines (`RegistrationFit.fits`).
     public var fits: [RegistrationFit] {
@@ -36,7 +40,8 @@ public struct LatencyReport: Sendable, Codable, Equatable {
     public init(
         schema: String = LatencyReport.currentSchema, testbed: TestbedLabel, startedAt: String = LatencyReport.timestamp(),
         durationSeconds: Double = 0, settings: [String: String] = [:], cells: [ReportCell] = [],
-        perftest: [PerftestResult] = [], faultCosts: [FaultCost] = [], coherence: [CoherenceCell] = [], notes: [String] = []
+        perftest: [PerftestResult] = [], faultCosts: [FaultCost] = [], coherence: [CoherenceCell] = [], notes: [String] = [],
+        partial: Bool = false
     ) {
         self.schema = schema
         self.testbed = testbed
@@ -48,10 +53,11 @@ public struct LatencyReport: Sendable, Codable, Equatable {
         self.faultCosts = faultCosts
         self.coherence = coherence
         self.notes = notes
+        self.partial = partial
     }
 
     private enum CodingKeys: String, CodingKey {
-        case schema, testbed, startedAt, durationSeconds, settings, cells, perftest, faultCosts, coherence, notes, fits
+        case schema, testbed, startedAt, durationSeconds, settings, cells, perftest, faultCosts, coherence, notes, partial, fits
     }
 
     public init(from decoder: any Decoder) throws {
@@ -66,6 +72,7 @@ public struct LatencyReport: Sendable, Codable, Equatable {
         faultCosts = try container.decodeIfPresent([FaultCost].self, forKey: .faultCosts) ?? []
         coherence = try container.decodeIfPresent([CoherenceCell].self, forKey: .coherence) ?? []
         notes = try container.decode([String].self, forKey: .notes)
+        partial = try container.decodeIfPresent(Bool.self, forKey: .partial) ?? false
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -80,6 +87,7 @@ public struct LatencyReport: Sendable, Codable, Equatable {
         if !faultCosts.isEmpty { try container.encode(faultCosts, forKey: .faultCosts) }
         if !coherence.isEmpty { try container.encode(coherence, forKey: .coherence) }
         try container.encode(notes, forKey: .notes)
+        if partial { try container.encode(partial, forKey: .partial) }
         try container.encode(fits, forKey: .fits)
     }
 
@@ -100,15 +108,51 @@ public struct LatencyReport: Sendable, Codable, Equatable {
         }
     }
 
-    /// Reads a report from its JSON; throws `.invalidArgument` if it is not one, or of another schema.
+    /// Reads a report from its JSON; throws `.invalidArgument` if it is not one, or of another schema, with
+    /// a reason that reads after "the file is": `not valid JSON (…)`, `not an odpkit report (…)`, `an
+    /// odpkit report of schema …`, `a damaged odpkit report (…)`.
     public init(json: String) throws(ODPKitError) {
+        let data = Data(json.utf8)
+        func refused(_ reason: String) -> ODPKitError {
+            ODPKitError(.invalidArgument, function: "LatencyReport(json:)", reason: reason)
+        }
+        // The schema first: a file of another kind says so, not which of the report's fields it lacks.
+        let object: Any
         do {
-            self = try JSONDecoder().decode(LatencyReport.self, from: Data(json.utf8))
+            object = try JSONSerialization.jsonObject(with: data)
         } catch {
-            throw ODPKitError(.invalidArgument, function: "LatencyReport(json:)", reason: "not an odpkit report: \(error)")
+            let detail = (error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String ?? error.localizedDescription
+            let words = detail.prefix(1).lowercased() + detail.dropFirst().prefix { $0 != "." }
+            throw refused("not valid JSON (\(words): truncated?)")
+        }
+        guard let schema = (object as? [String: Any])?["schema"] as? String else {
+            throw refused("not an odpkit report (no \"schema\": \"\(Self.currentSchema)\")")
         }
         guard schema == Self.currentSchema else {
-            throw ODPKitError(.invalidArgument, function: "LatencyReport(json:)", reason: "report schema \(schema); this odpkit reads \(Self.currentSchema)")
+            throw refused("an odpkit report of schema \(schema); this odpkit reads \(Self.currentSchema)")
+        }
+        do {
+            self = try JSONDecoder().decode(LatencyReport.self, from: data)
+        } catch let error as DecodingError {
+            throw refused("a damaged odpkit report (\(Self.describe(error)))")
+        } catch {
+            throw refused("a damaged odpkit report (\(error))")
+        }
+    }
+
+    /// A decoding error in words: where in the JSON, and what is wrong there.
+    private static func describe(_ error: DecodingError) -> String {
+        func path(_ context: DecodingError.Context, _ last: (any CodingKey)? = nil) -> String {
+            let keys = context.codingPath + (last.map { [$0] } ?? [])
+            let text = keys.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined()
+            return text.isEmpty ? "the top level" : String(text.drop { $0 == "." })
+        }
+        switch error {
+        case .keyNotFound(let key, let context): return "\(path(context, key)) is missing"
+        case .valueNotFound(_, let context): return "\(path(context)) is null"
+        case .typeMismatch(let type, let context): return "\(path(context)) is not \(type == String.self ? "a string" : type == Double.self || type == Int.self ? "a number" : "\(type)")"
+        case .dataCorrupted(let context): return "\(path(context)): \(context.debugDescription)"
+        @unknown default: return "\(error)"
         }
     }
 }
