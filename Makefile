@@ -43,13 +43,13 @@ test-host: build
 # need a peer host (TWO_HOSTS_SUITES) once more, over the wire. In the testbed nothing may be skipped: a
 # skipped test or suite (Swift Testing's "… skipped." or "… skipped: "reason"" line) in either log fails,
 # and so does a run that did not report its tests passed.
-TESTBED_ELSEWHERE := NoDeviceTests|BadInputTests|DataPathAllocationTests|MirrorMonitorAllocationTests
+TESTBED_ELSEWHERE := NoDeviceTests|BadInputTests|DataPathAllocationTests
 TWO_HOSTS_SUITES := PeerFaultIntegrationTests
 RXE_LOGS := $(LOGS)/test-rxe.log $(LOGS)/test-rxe-two-hosts.log
 test-rxe: build release-tests
 	@mkdir -p $(LOGS)
 	$(TESTBED) -- sh -c 'env ODPKIT_REQUIRE_RDMA=1 ODPKIT_CHECK_LEAKS_AT_EXIT=1 $(TESTS) --skip "$(TESTBED_ELSEWHERE)"; status=$$?; \
-		env ODPKIT_REQUIRE_RDMA=1 ODPKIT_COUNT_ALLOCATIONS=1 $(RELEASE)/odpkitPackageTests.xctest --testing-library swift-testing --filter "DataPathAllocation|MirrorMonitorAllocation" || status=1; \
+		env ODPKIT_REQUIRE_RDMA=1 ODPKIT_COUNT_ALLOCATIONS=1 $(RELEASE)/odpkitPackageTests.xctest --testing-library swift-testing --filter DataPathAllocation || status=1; \
 		exit $$status' 2>&1 | tee $(LOGS)/test-rxe.log
 	$(TESTBED) --mode two-hosts -- env ODPKIT_REQUIRE_RDMA=1 ODPKIT_CHECK_LEAKS_AT_EXIT=1 $(TESTS) --filter "$(TWO_HOSTS_SUITES)" 2>&1 | tee $(LOGS)/test-rxe-two-hosts.log
 	@if cat $(RXE_LOGS) | grep -aE '(Suite|Test) .* skipped(\.|: ".*")$$' >&2; then \
