@@ -73,7 +73,12 @@ extension RXEIntegration {
             let mirror = try #require(result.mirror)
             #expect(mirror.refaults > 0 && mirror.window.samples == mirror.refaults)
             #expect(counts.stoppedThreads.isEmpty, "\(counts.stoppedThreads)")
-            expectOnlyKnownMirrorFailures(counts, known: [Self.retiredKey])
+            // On a loaded host a re-pin can race with the storm until its 10 s deadline here too (seen once
+            // with three testbeds sharing two CPUs): a known issue of its own kind, never a mismatch.
+            expectOnlyKnownMirrorFailures(counts, known: [Self.retiredKey, Self.refreshTimedOut])
+            withKnownIssue("under a DONTNEED storm on a loaded host a chunk's re-pin can race with changes until its deadline", isIntermittent: true) {
+                #expect(counts.failureKinds[Self.refreshTimedOut, default: 0] == 0, "\(counts.failureKinds)")
+            }
         }
 
         /// `mmap(MAP_FIXED)` and `mremap` do not wait for the monitor (once a range is mapped anew it sends
