@@ -38,12 +38,12 @@ test-host: build
 # The whole test bundle again inside the testbed (kernel with rdma_rxe, rxe0 over veth), where a
 # missing device fails the run; then, in the same boot, the allocation suites alone in the optimized
 # bundle (ordo-one's malloc interposer counts every malloc). The first run leaves out the suites that run
-# elsewhere (TESTBED_ELSEWHERE: on the host, needing no device, or in the optimized bundle). Then a second
+# elsewhere (TESTBED_ELSEWHERE: on the host, needing no device; in the optimized bundle; over two hosts). Then a second
 # boot in two-hosts mode (rxe0 here, rxe1 in netns peer, one veth wire between them) runs the suites that
-# need a peer host (TWO_HOSTS_SUITES) once more, over the wire. In the testbed nothing may be skipped: a
+# need a peer host (TWO_HOSTS_SUITES), over the wire, alone in their boot. In the testbed nothing may be skipped: a
 # skipped test or suite (Swift Testing's "… skipped." or "… skipped: "reason"" line) in either log fails,
 # and so does a run that did not report its tests passed.
-TESTBED_ELSEWHERE := NoDeviceTests|BadInputTests|DataPathAllocationTests
+TESTBED_ELSEWHERE := NoDeviceTests|BadInputTests|DataPathAllocationTests|PeerFaultIntegrationTests
 TWO_HOSTS_SUITES := PeerFaultIntegrationTests
 RXE_LOGS := $(LOGS)/test-rxe.log $(LOGS)/test-rxe-two-hosts.log
 test-rxe: build release-tests
