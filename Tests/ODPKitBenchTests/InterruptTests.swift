@@ -73,7 +73,7 @@ extension RXEIntegration {
             try server.waitForOutput(containing: "listening on port ", timeout: 60)
             let port = try #require(server.standardOutput.split(separator: " ").drop { $0 != "port" }.dropFirst().first)
             let client = try RunningProduct("odpkit", ["peer", "fault", "--connect", "127.0.0.1", "--port", String(port), "--pages", "1", "--samples", "100000"])
-            try Self.interrupt(server, once: "serving ", with: SIGTERM)
+            try Self.interrupt(server, once: "serving ", with: SIGTERM, besides: client)
             #expect(server.standardError.split(separator: "\n").last?.hasPrefix("odpkit: interrupted by SIGTERM, stopped during the wait for ") == true, "\(server.standardError)")
             let clientEnded = try client.waitForExit(timeout: 90)
             #expect(clientEnded.status == 1 && client.standardError.split(separator: "\n").count == 1, "client: exit \(clientEnded.status), \(client.standardError)")
@@ -82,8 +82,9 @@ extension RXEIntegration {
         /// Waits until `command` has written `text` and the kernel lists memory regions and queue pairs its
         /// threads created (for at most 60 s), and half a second more, sends `signal`, and expects the kernel
         /// to list none of them within `stopSeconds` and the command to exit 128 + `signal` within
-        /// `exitSeconds`, with none left (nor any of a thread named odpkit).
-        static func interrupt(_ command: RunningProduct, once text: String, with signal: Int32,
+        /// `exitSeconds`, with none left (nor any of a thread named odpkit, but those of `other`, a command
+        /// still running beside it).
+        static func interrupt(_ command: RunningProduct, once text: String, with signal: Int32, besides other: RunningProduct? = nil,
                               sourceLocation: SourceLocation = #_sourceLocation) throws {
             try command.waitForOutput(containing: text, timeout: 120)
             let pid = command.process.processIdentifier
@@ -110,7 +111,8 @@ extension RXEIntegration {
             let exited = Date().timeIntervalSince(signalled)
             #expect(ended.status == 128 + signal, "exit \(ended.status): \(command.standardError)", sourceLocation: sourceLocation)
             #expect(exited <= exitSeconds, "exited \(exited) s after the signal", sourceLocation: sourceLocation)
-            let left = try objects(of: threads), leftByName = try objectsOfOdpkit()
+            let others = try other.map { try KernelResources.threads(of: $0.process.processIdentifier) } ?? []
+            let left = try objects(of: threads), leftByName = try objectsOfOdpkit(excluding: others)
             #expect(left.isEmpty && leftByName.isEmpty, "left in the kernel: \(left), \(leftByName)", sourceLocation: sourceLocation)
         }
 
@@ -119,9 +121,12 @@ extension RXEIntegration {
             count(try KernelResources.all(kinds).filter { $0.number("pid").map(threads.contains) ?? false })
         }
 
-        /// The objects any thread named `odpkit` holds (a thread the run started after its ids were read).
-        static func objectsOfOdpkit() throws -> [String: Int] {
-            count(try KernelResources.all().filter { ($0.fields["comm"] as? String) == "odpkit" })
+        /// The objects any thread named `odpkit` holds (a thread the run started after its ids were read),
+        /// but those of the threads `excluded`.
+        static func objectsOfOdpkit(excluding excluded: Set<Int> = []) throws -> [String: Int] {
+            count(try KernelResources.all().filter { object in
+                (object.fields["comm"] as? String) == "odpkit" && !(object.number("pid").map(excluded.contains) ?? false)
+            })
         }
 
         static func count(_ objects: [KernelResources.Object]) -> [String: Int] {
