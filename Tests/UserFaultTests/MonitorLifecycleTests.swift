@@ -182,6 +182,9 @@ extension UserFaultTests {
             // A resolve wakes its reader inside the ioctl, before the monitor tallies it: the last
             // resolve may be counted a moment after the reader finished.
             _ = eventually(timeout: .seconds(5)) { monitor.counters.resolves.resolved >= faultPages + 1 }
+            // And madvise returns inside the monitor's read, before that read's events are counted:
+            // eventsRead waits until they are.
+            _ = monitor.eventsRead
             let counters = monitor.counters
             #expect(counters.removes == removes)
             #expect(counters.pageFaults >= faultPages + 1, "one fault per page at least (a retried fault comes again)")
