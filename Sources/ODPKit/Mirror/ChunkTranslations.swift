@@ -93,9 +93,11 @@ final class ChunkTranslations: @unchecked Sendable {
 
     /// Probes the suspect pages of `chunks` until none answers that the mm is changing.
     private func probeSuspects(_ chunks: Range<Int>, deadline: ContinuousClock.Instant) throws(ODPKitError) {
+        var cursor = chunks.lowerBound
+        // Most uses find no suspect: the buffer is allocated only once one is found.
+        guard table.firstSuspectChunk(in: chunks) != nil else { return }
         let buffer = UnsafeMutableBufferPointer<UInt>.allocate(capacity: table.pagesPerChunk)
         defer { buffer.deallocate() }
-        var cursor = chunks.lowerBound
         while let index = table.firstSuspectChunk(in: cursor..<chunks.upperBound) {
             while true {
                 let count = table.suspectPages(in: index..<(index + 1), into: buffer)
